@@ -1,0 +1,40 @@
+# provgraph — every target works on a fresh machine: it builds its own virtual environment.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test unit lint services services-down bench clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m keeper.cli demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+services: $(STAMP)
+	$(PY) -m keeper.cli services up
+
+services-down: $(STAMP)
+	$(PY) -m keeper.cli services down
+
+unit: $(STAMP)
+	$(VENV)/bin/pytest -m "not integration"
+
+test: $(STAMP) lint services
+	$(VENV)/bin/pytest
+
+bench: $(STAMP)
+	$(PY) benchmarks/capture_overhead.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

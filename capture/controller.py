@@ -1,0 +1,296 @@
+"""``Flowcept``: the runtime controller of the Flowcept capture API.
+
+    with Flowcept(workflow_name="demo"):
+        y = mult_two(21)
+    Flowcept.read_buffer_file()   # the workflow message and the task
+
+``start()`` makes the workflow current (for this context and, as a fallback, the whole
+process), sends the workflow message, and with ``start_persistence`` starts an in-process
+keeper when one is installed. ``stop()`` flushes what this process captured and, with
+``check_safe_stops``, returns only once the keeper has stored it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from types import TracebackType
+from typing import Any, ClassVar
+
+from capture import buffer_files, context, plugins, recorder
+from capture.errors import ArgumentError, HubError, ProvgraphError
+from capture.ids import new_uuid
+from capture.settings import get_settings
+from capture.workflow import build_workflow_message
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_INTERCEPTORS = ("instrumentation",)
+
+
+class _ClassProperty:
+    """A read-only property that also works on the class (``Flowcept.db``)."""
+
+    def __init__(self, getter: Any) -> None:
+        self._getter = getter
+        self.__doc__ = getter.__doc__
+
+    def __get__(self, instance: Any, owner: type) -> Any:
+        return self._getter(owner)
+
+
+def _optional_str(name: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if hasattr(value, "hex") and type(value).__name__ == "UUID":
+        return str(value)
+    raise ArgumentError(f"{name} must be a str, got {type(value).__name__}")
+
+
+class Flowcept:
+    """Start and stop capture for one workflow run (context manager or start/stop)."""
+
+    current_workflow_id: ClassVar[str | None] = None
+    campaign_id: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        interceptors: list[str] | str | None = None,
+        bundle_exec_id: str | None = None,
+        campaign_id: str | None = None,
+        workflow_id: str | None = None,
+        workflow_name: str | None = None,
+        workflow_subtype: str | None = None,
+        workflow_args: dict[str, Any] | None = None,
+        agent_id: str | None = None,
+        parent_workflow_id: str | None = None,
+        start_persistence: bool = True,
+        check_safe_stops: bool = True,
+        save_workflow: bool = True,
+        delete_buffer_file: bool | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        if isinstance(interceptors, str):
+            interceptors = [interceptors]
+        if interceptors is not None and not isinstance(interceptors, list | tuple):
+            raise ArgumentError(
+                f"interceptors must be a list of str, got {type(interceptors).__name__}"
+            )
+        if workflow_args is not None and not isinstance(workflow_args, dict):
+            raise ArgumentError(
+                f"workflow_args must be a dict, got {type(workflow_args).__name__}"
+            )
+        # The Flowcept docs' distributed example spells it ``save_workflows``.
+        save_workflow = bool(kwargs.pop("save_workflows", save_workflow))
+        if args or kwargs:
+            log.debug("ignoring adapter arguments %s %s", args, sorted(kwargs))
+        self.interceptors = list(interceptors) if interceptors else ["instrumentation"]
+        for kind in self.interceptors:
+            if kind not in SUPPORTED_INTERCEPTORS:
+                log.warning("interceptor %r is not supported by provgraph; ignoring it", kind)
+        self.bundle_exec_id = _optional_str("bundle_exec_id", bundle_exec_id) or str(id(self))
+        self.campaign_id = _optional_str("campaign_id", campaign_id) or new_uuid()  # type: ignore[misc]
+        self.current_workflow_id = (  # type: ignore[misc]
+            _optional_str("workflow_id", workflow_id) or new_uuid()
+        )
+        self.workflow_name = _optional_str("workflow_name", workflow_name)
+        self.workflow_subtype = _optional_str("workflow_subtype", workflow_subtype)
+        self.workflow_args = workflow_args
+        self.agent_id = _optional_str("agent_id", agent_id)
+        self.parent_workflow_id = _optional_str("parent_workflow_id", parent_workflow_id)
+        self.start_persistence = bool(start_persistence)
+        self.check_safe_stops = bool(check_safe_stops)
+        self.save_workflow = save_workflow
+        self.delete_buffer_file_on_start = delete_buffer_file
+        self.is_started = False
+        self._context_state: Any = None
+        self._recorder: recorder.Recorder | None = None
+        self._mark: Any = None
+        self._keeper: Any = None
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> Flowcept:
+        if self.is_started:
+            log.warning("Flowcept %s already started", self.current_workflow_id)
+            return self
+        settings = get_settings()
+        delete = self.delete_buffer_file_on_start
+        if delete is None:
+            delete = settings.buffer.delete_previous_file
+        active = recorder.active()
+        if active is not None:
+            active.flush()  # what was captured before this run is not part of its buffer
+        if delete and settings.hub.kind == "file":
+            buffer_files.delete(settings.buffer_file)
+        self._recorder = active
+        workflow = context.WorkflowContext(
+            workflow_id=self.current_workflow_id,
+            campaign_id=self.campaign_id,
+            workflow_name=self.workflow_name,
+        )
+        if active is not None:
+            try:
+                self._mark = active.hub.mark()
+            except HubError as exc:
+                log.debug("hub cannot mark its position: %s", exc)
+        self._context_state = context.enter_workflow(workflow)
+        Flowcept.current_workflow_id = self.current_workflow_id
+        Flowcept.campaign_id = self.campaign_id
+        if self.start_persistence and active is not None:
+            self._start_keeper()
+        if self.save_workflow and active is not None:
+            active.record(
+                build_workflow_message(
+                    workflow,
+                    subtype=self.workflow_subtype,
+                    used=self.workflow_args,
+                    parent_workflow_id=self.parent_workflow_id,
+                    agent_id=self.agent_id,
+                    interceptor_ids=[f"{self.bundle_exec_id}:{i}" for i in self.interceptors],
+                )
+            )
+        self.is_started = True
+        return self
+
+    def _start_keeper(self) -> None:
+        if not plugins.available(plugins.KEEPER_INPROCESS):
+            log.debug("no keeper installed; start_persistence has no effect")
+            return
+        module = plugins.load(plugins.KEEPER_INPROCESS)
+        self._keeper = module.start(bundle_exec_id=self.bundle_exec_id)
+
+    def stop(self) -> None:
+        if not self.is_started:
+            return
+        self.is_started = False
+        active = self._recorder
+        if active is not None:
+            active.flush()
+        if self._keeper is not None:
+            if self.check_safe_stops:
+                self._keeper.wait_stored(timeout=get_settings().services.start_timeout_s)
+            self._keeper.stop()
+            self._keeper = None
+        if self._context_state is not None:
+            context.leave_workflow(self._context_state)
+            self._context_state = None
+
+    def __enter__(self) -> Flowcept:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # --- the buffer ----------------------------------------------------------------------------
+
+    def get_buffer(self, return_df: bool = False) -> Any:
+        """The messages this run sent (list of dicts, or a DataFrame with ``return_df``)."""
+        active = self._recorder or recorder.active()
+        messages: list[dict[str, Any]] = []
+        if active is not None:
+            active.flush()
+            try:
+                messages = active.hub.read_since(self._mark)
+            except HubError as exc:
+                log.warning("cannot read the buffer back: %s", exc)
+        return buffer_files.to_dataframe(messages) if return_df else messages
+
+    @property
+    def buffer(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.get_buffer()
+        return result
+
+    def dump_buffer(self, path: str | os.PathLike[str] | None = None) -> None:
+        """Write this run's messages as JSONL to ``path`` (overwrites)."""
+        target = buffer_files.resolve(path)
+        messages = self.get_buffer()
+        buffer_files.write(messages, target)
+
+    @staticmethod
+    def delete_buffer_file(path: str | os.PathLike[str] | None = None) -> None:
+        buffer_files.delete(path)
+
+    @staticmethod
+    def read_buffer_file(
+        file_path: str | os.PathLike[str] | None = None,
+        return_df: bool = False,
+        normalize_df: bool = False,
+        consolidate: bool = False,
+        workflow_id: str | None = None,
+        cleanup_files: bool = True,
+    ) -> Any:
+        recorder.flush()
+        return buffer_files.read(
+            file_path, return_df, normalize_df, consolidate, workflow_id, cleanup_files
+        )
+
+    read_messages_file = read_buffer_file
+
+    # --- services ---------------------------------------------------------------------------
+
+    @staticmethod
+    def services_alive() -> bool:
+        """Whether the hub (and the store, when a keeper is installed) answer."""
+        active = recorder.active()
+        if active is not None and not active.hub.alive():
+            log.error("the %s hub is not available", active.hub.kind)
+            return False
+        if plugins.available(plugins.KEEPER_QUERY):
+            alive: bool = plugins.load(plugins.KEEPER_QUERY).store_alive()
+            return alive
+        return True
+
+    @staticmethod
+    def start_consumption_services(
+        bundle_exec_id: str | None = None,
+        check_safe_stops: bool = False,
+        consumers: list[Any] | None = None,
+    ) -> Any:
+        if consumers is not None and len(consumers) > 1:
+            raise NotImplementedError("only one consumer type is supported")
+        module = plugins.load(plugins.KEEPER_INPROCESS)
+        return module.start(bundle_exec_id=bundle_exec_id, check_safe_stops=check_safe_stops)
+
+    @staticmethod
+    def generate_report(
+        report_type: str = "provenance_card",
+        format: str = "markdown",
+        print_markdown: bool = False,
+        output_path: str | None = None,
+        input_jsonl_path: str | None = None,
+        records: list[dict[str, Any]] | None = None,
+        workflow_id: str | None = None,
+        campaign_id: str | None = None,
+    ) -> dict[str, Any]:
+        module = plugins.load(plugins.REPORTS)
+        result: dict[str, Any] = module.generate_report(
+            report_type=report_type, format=format, print_markdown=print_markdown,
+            output_path=output_path, input_jsonl_path=input_jsonl_path, records=records,
+            workflow_id=workflow_id, campaign_id=campaign_id,
+        )
+        return result
+
+    def _db(cls) -> Any:
+        """The query API over the configured store (``keeper.query``)."""
+        try:
+            module = plugins.load(plugins.KEEPER_QUERY)
+        except ProvgraphError as exc:
+            raise ProvgraphError(f"Flowcept.db needs the keeper: {exc}") from exc
+        return module.db()
+
+    db = _ClassProperty(_db)
+
+    def __repr__(self) -> str:
+        return (f"Flowcept(workflow_id={self.current_workflow_id!r}, "
+                f"workflow_name={self.workflow_name!r}, started={self.is_started})")

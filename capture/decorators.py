@@ -1,0 +1,290 @@
+"""The task decorators of the Flowcept API.
+
+``@flowcept_task`` records one task message per call (inputs, outputs, timing, status,
+parent task, code plan, optional telemetry); ``@lightweight_flowcept_task`` defers almost
+all work to the export thread; ``@telemetry_flowcept_task`` always takes telemetry;
+``@agent_flowcept_task`` marks agent tool calls; ``@flowcept`` runs a function as a
+whole workflow. Every decorator works with and without arguments, and on ``async def``.
+
+Capture never changes what the function does: its result is returned and its exception
+re-raised unchanged; a failure to record is counted and logged, never raised.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from time import time
+from typing import Any, TypeVar, overload
+
+from capture import context
+from capture.context import SUPPRESSED, TASK, current_workflow
+from capture.errors import ArgumentError
+from capture.ids import new_task_id
+from capture.recorder import STATE, active, workflow_for_task
+from capture.serialize import dumps
+from capture.settings import get_settings
+from capture.sysinfo import hostname
+from capture.taskspec import TaskSpec
+from capture.telemetry import capture_telemetry
+
+HOSTNAME = hostname()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_TASK_OPTIONS = frozenset({
+    "output_names", "tags", "custom_metadata", "subtype", "workflow_id", "campaign_id",
+    "agent_id", "source_agent_id", "args_handler", "telemetry",
+    "agent_name", "source_agent_name",  # accepted for Flowcept compatibility, not recorded
+})
+_OVERRIDES = ("workflow_id", "campaign_id")
+
+
+def _telemetry() -> dict[str, Any]:
+    return capture_telemetry(get_settings().instrumentation.telemetry)
+
+
+def _start(spec: TaskSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[
+    dict[str, Any], dict[str, Any]
+]:
+    """The task message as it starts, and the kwargs to call the function with."""
+    overrides: dict[str, Any] = {}
+    if kwargs and ("workflow_id" in kwargs or "campaign_id" in kwargs):
+        overrides = {k: kwargs[k] for k in _OVERRIDES if k in kwargs}
+        if not spec.takes_override:
+            kwargs = {k: v for k, v in kwargs.items() if k not in _OVERRIDES}
+    workflow = current_workflow() or workflow_for_task()
+    message = spec.static.copy()
+    message["task_id"] = new_task_id()
+    message["workflow_id"] = (
+        overrides.get("workflow_id") or spec.workflow_id or workflow.workflow_id
+    )
+    campaign = overrides.get("campaign_id") or spec.campaign_id or workflow.campaign_id
+    if campaign:
+        message["campaign_id"] = campaign
+    parent = TASK.get()
+    if parent:
+        message["parent_task_id"] = parent
+    message["hostname"] = HOSTNAME
+    message["used"] = spec.used(args, kwargs)
+    if STATE.telemetry if spec.telemetry is None else spec.telemetry:
+        message["telemetry_at_start"] = _telemetry()
+    message["started_at"] = time()
+    return message, kwargs
+
+
+def _finish(spec: TaskSpec, message: dict[str, Any], result: Any) -> bytes:
+    """Complete a successful task's message and encode it."""
+    message["ended_at"] = time()
+    message["status"] = "FINISHED"
+    if result is not None:
+        generated = spec.generated(result)
+        if generated is not None:
+            message["generated"] = generated
+    if "telemetry_at_start" in message:
+        message["telemetry_at_end"] = _telemetry()
+    return dumps(message)
+
+
+def _fail(message: dict[str, Any], exc: BaseException) -> bytes:
+    message["ended_at"] = time()
+    message["status"] = "ERROR"
+    message["stderr"] = str(exc) or type(exc).__name__
+    if "telemetry_at_start" in message:
+        message["telemetry_at_end"] = _telemetry()
+    return dumps(message)
+
+
+def _instrument(func: Callable[..., Any], spec: TaskSpec) -> Callable[..., Any]:
+    """Wrap ``func``; the wrappers set the task as current around the call (``TASK``)."""
+    if inspect.iscoroutinefunction(func):
+
+        @functools.wraps(func)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            recorder = STATE.recorder or active()
+            if recorder is None or SUPPRESSED.get():
+                return await func(*args, **kwargs)
+            try:
+                message, kwargs = _start(spec, args, kwargs)
+            except Exception as exc:
+                recorder.count_error("capturing %s failed: %s", spec.activity_id, exc)
+                return await func(*args, **kwargs)
+            token = TASK.set(message["task_id"])
+            try:
+                result = await func(*args, **kwargs)
+            except BaseException as exc:
+                recorder.buffer.add(_fail(message, exc))
+                raise
+            finally:
+                TASK.reset(token)
+            recorder.buffer.add(_finish(spec, message, result))
+            return result
+
+        return async_wrapper
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        recorder = STATE.recorder or active()
+        if recorder is None or SUPPRESSED.get():
+            return func(*args, **kwargs)
+        try:
+            message, kwargs = _start(spec, args, kwargs)
+        except Exception as exc:
+            recorder.count_error("capturing %s failed: %s", spec.activity_id, exc)
+            return func(*args, **kwargs)
+        token = TASK.set(message["task_id"])
+        try:
+            result = func(*args, **kwargs)
+        except BaseException as exc:
+            recorder.buffer.add(_fail(message, exc))
+            raise
+        finally:
+            TASK.reset(token)
+        recorder.buffer.add(_finish(spec, message, result))
+        return result
+
+    return wrapper
+
+
+def _decorator(
+    func: Callable[..., Any] | None, options: dict[str, Any], **fixed: Any
+) -> Any:
+    unknown = set(options) - _TASK_OPTIONS
+    if unknown:
+        raise ArgumentError(f"unknown task option(s): {', '.join(sorted(unknown))}")
+    options = {k: v for k, v in options.items() if k not in ("agent_name", "source_agent_name")}
+    options.update(fixed)
+
+    def decorate(target: Callable[..., Any]) -> Callable[..., Any]:
+        return _instrument(target, TaskSpec(target, **options))
+
+    if func is None:
+        return decorate
+    if not callable(func):
+        raise ArgumentError(
+            f"flowcept_task: the first argument must be the function to decorate, "
+            f"got {type(func).__name__}; pass options as keywords"
+        )
+    return decorate(func)
+
+
+@overload
+def flowcept_task(func: F) -> F: ...
+@overload
+def flowcept_task(func: None = None, **options: Any) -> Callable[[F], F]: ...
+def flowcept_task(func: Callable[..., Any] | None = None, **options: Any) -> Any:
+    """Record every call of ``func`` as a provenance task.
+
+    Options: ``output_names``, ``tags``, ``custom_metadata``, ``subtype``, ``workflow_id``,
+    ``campaign_id``, ``agent_id``, ``source_agent_id``, ``args_handler``, ``telemetry``.
+    """
+    return _decorator(func, options)
+
+
+def telemetry_flowcept_task(func: Callable[..., Any] | None = None, **options: Any) -> Any:
+    """Like ``flowcept_task``, always with telemetry at start and end."""
+    return _decorator(func, options, telemetry=True)
+
+
+def agent_flowcept_task(func: Callable[..., Any] | None = None, **options: Any) -> Any:
+    """Like ``flowcept_task`` for agent tool calls (``subtype='agent_task'``).
+
+    An ``agent_id`` passed at call time is recorded as the task's agent.
+    """
+    options.setdefault("subtype", "agent_task")
+    return _decorator(func, options)
+
+
+# --- lightweight ---------------------------------------------------------------------------
+
+
+def _light_message(
+    spec: TaskSpec,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    result: Any,
+    workflow: context.WorkflowContext,
+    parent: str | None,
+    ended_at: float,
+) -> dict[str, Any]:
+    """Built in the export thread from what the hot path kept."""
+    message: dict[str, Any] = {
+        "type": "task",
+        "task_id": new_task_id(),
+        "workflow_id": workflow.workflow_id,
+        "activity_id": spec.activity_id,
+        "subtype": "lightweight",
+        "used": spec.used(args, kwargs),
+        "ended_at": ended_at,
+        "status": "FINISHED",
+    }
+    generated = spec.generated(result)
+    if generated is not None:
+        message["generated"] = generated
+    if workflow.campaign_id:
+        message["campaign_id"] = workflow.campaign_id
+    if parent:
+        message["parent_task_id"] = parent
+    return message
+
+
+def lightweight_flowcept_task(func: Callable[..., Any] | None = None, **options: Any) -> Any:
+    """Record calls with the least overhead: no timing at start, no telemetry, no nesting
+    scope; the message is built and encoded in the export thread (values are read then).
+    """
+
+    def decorate(target: Callable[..., Any]) -> Callable[..., Any]:
+        spec = TaskSpec(target, **options)
+        build = _light_message
+        now = time
+
+        @functools.wraps(target)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            result = target(*args, **kwargs)
+            recorder = STATE.recorder or active()
+            if recorder is not None and not SUPPRESSED.get():
+                recorder.buffer.add(
+                    (build, spec, args, kwargs, result, workflow_for_task(), TASK.get(), now())
+                )
+            return result
+
+        return wrapper
+
+    if func is None:
+        return decorate
+    if not callable(func):
+        raise ArgumentError("lightweight_flowcept_task: the first argument must be a function")
+    return decorate(func)
+
+
+# --- a function as a whole workflow ----------------------------------------------------------
+
+
+def flowcept(func: Callable[..., Any] | None = None, **flowcept_kwargs: Any) -> Any:
+    """Run ``func`` as a workflow: ``with Flowcept(workflow_name=func.__name__, ...)``."""
+    from capture.controller import Flowcept
+
+    def decorate(target: Callable[..., Any]) -> Callable[..., Any]:
+        kwargs = {"workflow_name": target.__name__, **flowcept_kwargs}
+        if inspect.iscoroutinefunction(target):
+
+            @functools.wraps(target)
+            async def async_wrapper(*args: Any, **call_kwargs: Any) -> Any:
+                with Flowcept(**kwargs):
+                    return await target(*args, **call_kwargs)
+
+            return async_wrapper
+
+        @functools.wraps(target)
+        def wrapper(*args: Any, **call_kwargs: Any) -> Any:
+            with Flowcept(**kwargs):
+                return target(*args, **call_kwargs)
+
+        return wrapper
+
+    if func is None:
+        return decorate
+    if not callable(func):
+        raise ArgumentError("flowcept: the first argument must be the function to decorate")
+    return decorate(func)

@@ -1,0 +1,159 @@
+"""The process-wide recorder: settings, the hub they name, and the batching buffer.
+
+Decorators, loops and explicit tasks hand finished messages to :func:`record` (encoded
+at once, so a mutable input is recorded as it was when the task ran). The buffer's
+worker passes batches to the hub. Nothing here ever raises into user code: a message
+that cannot be recorded is counted and logged once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from capture import context, ids
+from capture.buffer import BatchBuffer
+from capture.hubs.base import Encoded, Hub, create_hub
+from capture.serialize import dumps
+from capture.settings import Settings, get_settings, set_settings
+
+log = logging.getLogger(__name__)
+
+# A deferred record (lightweight tasks) is a tuple ``(build, *args)``: ``build(*args)``
+# returns the message dict when the batch is exported. One tuple per call on the hot path.
+
+
+class Recorder:
+    """Owns one hub and one buffer; ``record`` is safe from any thread."""
+
+    def __init__(self, settings: Settings, hub: Hub | None = None) -> None:
+        self.settings = settings
+        self.hub = hub if hub is not None else create_hub(settings)
+        cfg = settings.buffer
+        self.buffer = BatchBuffer(
+            self._export,
+            max_batch=cfg.max_batch,
+            flush_interval_s=cfg.flush_interval_s,
+            max_queue=cfg.max_queue,
+        )
+        self.errors = 0
+
+    def _export(self, batch: list[Any]) -> None:
+        encoded: list[Encoded] = [
+            item if type(item) is bytes else dumps(item[0](*item[1:])) for item in batch
+        ]
+        self.hub.emit(encoded)
+
+    def record(self, message: dict[str, Any]) -> None:
+        try:
+            self.buffer.add(dumps(message))
+        except Exception as exc:  # never into user code
+            self.count_error("recording a message failed: %s", exc)
+
+    def count_error(self, fmt: str, *args: Any) -> None:
+        self.errors += 1
+        if self.errors == 1:
+            log.warning(fmt + " (further capture errors are only counted)", *args)
+        else:
+            log.debug(fmt, *args)
+
+    def flush(self, timeout: float | None = 30.0) -> bool:
+        return self.buffer.force_flush(timeout)
+
+    def close(self, timeout: float | None = 30.0) -> None:
+        self.buffer.shutdown(timeout)
+        self.hub.close()
+
+
+class _State:
+    """Module state read on every captured call; kept in one object for cheap access."""
+
+    __slots__ = ("enabled", "recorder", "telemetry")
+
+    def __init__(self) -> None:
+        self.recorder: Recorder | None = None
+        self.enabled: bool | None = None  # None: not resolved yet
+        self.telemetry = False
+
+
+STATE = _State()
+_lock = threading.RLock()
+
+
+def active() -> Recorder | None:
+    """The recorder, created on first use; ``None`` when instrumentation is off."""
+    recorder = STATE.recorder
+    if recorder is not None:
+        return recorder
+    if STATE.enabled is False:
+        return None
+    with _lock:
+        if STATE.recorder is None:
+            settings = get_settings()
+            STATE.enabled = settings.instrumentation.enabled
+            STATE.telemetry = settings.instrumentation.telemetry.enabled
+            if not STATE.enabled:
+                return None
+            STATE.recorder = Recorder(settings)
+        return STATE.recorder
+
+
+def record(message: dict[str, Any]) -> None:
+    recorder = active()
+    if recorder is not None:
+        recorder.record(message)
+
+
+def configure(settings: Settings | None = None, hub: Hub | None = None) -> Recorder | None:
+    """Flush and replace the recorder (new settings and/or an explicit hub)."""
+    with _lock:
+        old = STATE.recorder
+        if old is not None:
+            old.close()
+        STATE.recorder = None
+        STATE.enabled = None
+        set_settings(settings)
+        if hub is not None:
+            resolved = get_settings()
+            STATE.enabled = resolved.instrumentation.enabled
+            STATE.telemetry = resolved.instrumentation.telemetry.enabled
+            STATE.recorder = Recorder(resolved, hub)
+            return STATE.recorder
+        return active()
+
+
+def flush(timeout: float | None = 30.0) -> bool:
+    recorder = STATE.recorder
+    return recorder.flush(timeout) if recorder is not None else True
+
+
+# --- the implicit workflow of code that runs outside any ``Flowcept`` block ---------------
+
+_implicit: context.WorkflowContext | None = None
+
+
+def implicit_workflow() -> context.WorkflowContext:
+    """A per-process workflow for tasks recorded outside ``with Flowcept()``.
+
+    Its workflow message is sent once, so those tasks are not orphans in the graph.
+    """
+    global _implicit
+    if _implicit is not None:
+        return _implicit
+    with _lock:
+        if _implicit is None:
+            from capture.workflow import build_workflow_message
+
+            name = "implicit:" + os.path.basename(sys.argv[0] or "python")
+            workflow = context.WorkflowContext(workflow_id=ids.new_uuid(), workflow_name=name)
+            record(build_workflow_message(workflow, subtype="implicit"))
+            _implicit = workflow
+        return _implicit
+
+
+def workflow_for_task() -> context.WorkflowContext:
+    return context.current_workflow() or implicit_workflow()

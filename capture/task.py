@@ -1,0 +1,190 @@
+"""``FlowceptTask``: a task built by hand, for code that is not one function call."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+from typing import Any
+
+from capture import context, recorder
+from capture.context import task_scope
+from capture.errors import ArgumentError
+from capture.ids import new_task_id
+from capture.messages import Status, TaskObject
+from capture.settings import get_settings
+from capture.sysinfo import hostname
+from capture.telemetry import capture_telemetry
+
+_END_FIELDS = ("generated", "ended_at", "stdout", "stderr", "status")
+
+
+def _status(value: Status | str | None) -> Status | None:
+    if value is None or isinstance(value, Status):
+        return value
+    try:
+        return Status(str(value).upper())
+    except ValueError:
+        raise ArgumentError(
+            f"status must be one of {', '.join(s.value for s in Status)}, got {value!r}"
+        ) from None
+
+
+class FlowceptTask:
+    """A task you start, fill and end yourself; ``with`` makes it the parent of tasks run
+    inside the block.
+
+    Passing any end-like field (``generated``, ``ended_at``, ``stdout``, ``stderr``,
+    ``status``) at construction ends the task at once (status ``FINISHED`` by default).
+    ``end()`` records the end state and publishes; ``send()`` publishes a task that was not
+    ended, with ``ended_at = started_at``.
+    """
+
+    def __init__(
+        self,
+        task_id: str | None = None,
+        workflow_id: str | None = None,
+        campaign_id: str | None = None,
+        activity_id: str | None = None,
+        agent_id: Any = None,
+        source_agent_id: Any = None,
+        parent_task_id: str | None = None,
+        used: dict[str, Any] | None = None,
+        data: Any = None,
+        subtype: str | None = None,
+        hostname: str | None = None,
+        tags: list[str] | None = None,
+        adapter_id: str | None = None,
+        custom_metadata: dict[str, Any] | None = None,
+        generated: dict[str, Any] | None = None,
+        started_at: float | None = None,
+        ended_at: float | None = None,
+        stdout: str | None = None,
+        stderr: str | None = None,
+        status: Status | str | None = None,
+    ) -> None:
+        for name, value in (("used", used), ("generated", generated),
+                            ("custom_metadata", custom_metadata)):
+            if value is not None and not isinstance(value, dict):
+                raise ArgumentError(f"{name} must be a dict, got {type(value).__name__}")
+        if tags is not None and not isinstance(tags, list | tuple | str):
+            raise ArgumentError(f"tags must be a list of str, got {type(tags).__name__}")
+        self._enabled = recorder.active() is not None
+        workflow = context.current_workflow()
+        if workflow is None and workflow_id is None and self._enabled:
+            workflow = recorder.implicit_workflow()
+        self._task = TaskObject(
+            task_id=str(task_id) if task_id is not None else new_task_id(),
+            workflow_id=workflow_id or (workflow.workflow_id if workflow else None),
+            campaign_id=campaign_id or (workflow.campaign_id if workflow else None),
+            activity_id=activity_id,
+            agent_id=None if agent_id is None else str(agent_id),
+            source_agent_id=None if source_agent_id is None else str(source_agent_id),
+            parent_task_id=parent_task_id or context.current_task_id(),
+            used=used,
+            data=data,
+            subtype=subtype,
+            hostname=hostname or _hostname(),
+            tags=[tags] if isinstance(tags, str) else (list(tags) if tags else None),
+            adapter_id=adapter_id,
+            custom_metadata=custom_metadata,
+            started_at=started_at if started_at is not None else time.time(),
+            status=Status.RUNNING,
+        )
+        if self._enabled and get_settings().instrumentation.telemetry.enabled:
+            self._task.telemetry_at_start = capture_telemetry(
+                get_settings().instrumentation.telemetry
+            )
+        self._ended = False
+        self._scope: task_scope | None = None
+        if any(v is not None for v in (generated, ended_at, stdout, stderr, status)):
+            self.end(generated=generated, ended_at=ended_at, stdout=stdout, stderr=stderr,
+                     status=_status(status) or Status.FINISHED)
+
+    # --- context manager -------------------------------------------------------------------
+
+    def __enter__(self) -> FlowceptTask:
+        assert self._task.task_id is not None
+        self._scope = task_scope(self._task.task_id)
+        self._scope.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._scope is not None:
+            self._scope.__exit__(exc_type, exc, tb)
+            self._scope = None
+        if not self._ended:
+            if exc is not None:
+                self.end(stderr=str(exc) or type(exc).__name__, status=Status.ERROR)
+            else:
+                self.end()
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def end(
+        self,
+        generated: dict[str, Any] | None = None,
+        ended_at: float | None = None,
+        stdout: str | None = None,
+        stderr: str | None = None,
+        data: Any = None,
+        custom_metadata: dict[str, Any] | None = None,
+        status: Status | str | None = None,
+    ) -> None:
+        """Record the end state (outputs, time, telemetry, status) and publish."""
+        if generated is not None and not isinstance(generated, dict):
+            raise ArgumentError(f"generated must be a dict, got {type(generated).__name__}")
+        task = self._task
+        if generated is not None:
+            task.generated = {**(task.generated or {}), **generated}
+        if data is not None:
+            task.data = data
+        if custom_metadata is not None:
+            task.custom_metadata = {**(task.custom_metadata or {}), **custom_metadata}
+        task.stdout = stdout if stdout is not None else task.stdout
+        task.stderr = stderr if stderr is not None else task.stderr
+        task.ended_at = ended_at if ended_at is not None else time.time()
+        task.status = _status(status) or Status.FINISHED
+        if task.telemetry_at_start is not None:
+            task.telemetry_at_end = capture_telemetry(get_settings().instrumentation.telemetry)
+        self._publish()
+
+    def send(self) -> None:
+        """Publish a task that was not ended (``ended_at = started_at``)."""
+        if self._ended:
+            return
+        self._task.ended_at = self._task.started_at
+        self._task.status = Status.FINISHED
+        self._publish()
+
+    def _publish(self) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        if self._enabled:
+            recorder.record(self._task.to_dict())
+
+    # --- getters -------------------------------------------------------------------------
+
+    def get_id(self) -> str | None:
+        return self._task.task_id
+
+    def get_workflow_id(self) -> str | None:
+        return self._task.workflow_id
+
+    def get_campaign_id(self) -> str | None:
+        return self._task.campaign_id
+
+    def get_agent_id(self) -> str | None:
+        return self._task.agent_id
+
+    def __repr__(self) -> str:
+        return f"FlowceptTask(task_id={self._task.task_id!r}, activity_id={self._task.activity_id!r})"
+
+
+def _hostname() -> str:
+    return hostname()
