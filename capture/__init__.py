@@ -10,6 +10,7 @@
         mult_two(21)   # recorded: used={"x": 21}, generated={"y": 42}
 """
 
+from capture.controller import Flowcept
 from capture.decorators import (
     agent_flowcept_task,
     flowcept,
@@ -18,7 +19,6 @@ from capture.decorators import (
     telemetry_flowcept_task,
 )
 from capture.errors import ArgumentError, ProvgraphError, SettingsError
-from capture.controller import Flowcept
 from capture.loops import FlowceptLightweightLoop, FlowceptLoop
 from capture.messages import Status, TaskObject, WorkflowObject
 from capture.serialize import register_dict_class

@@ -157,7 +157,9 @@ class BatchBuffer:
         self._wake.set()
         if done.wait(timeout):
             return True
-        log.warning("flush did not finish within %ss (%s messages pending)", timeout, self.pending())
+        log.warning(
+            "flush did not finish within %ss (%s messages pending)", timeout, self.pending()
+        )
         return False
 
     def shutdown(self, timeout: float | None = 30.0) -> None:

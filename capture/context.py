@@ -85,7 +85,10 @@ class task_scope:
 # --- used by Flowcept.start()/stop(), not by user code ---------------------------------
 
 
-def enter_workflow(workflow: WorkflowContext) -> tuple[Token[WorkflowContext | None], WorkflowContext | None]:
+WorkflowState = tuple[Token[WorkflowContext | None], WorkflowContext | None]
+
+
+def enter_workflow(workflow: WorkflowContext) -> WorkflowState:
     """Make ``workflow`` current here and process-wide; returns what ``leave_workflow`` needs."""
     global _process_workflow
     previous = _process_workflow
@@ -93,9 +96,7 @@ def enter_workflow(workflow: WorkflowContext) -> tuple[Token[WorkflowContext | N
     return _WORKFLOW.set(workflow), previous
 
 
-def leave_workflow(
-    state: tuple[Token[WorkflowContext | None], WorkflowContext | None],
-) -> None:
+def leave_workflow(state: WorkflowState) -> None:
     global _process_workflow
     token, previous = state
     try:

@@ -95,9 +95,8 @@ class Flowcept:
                 log.warning("interceptor %r is not supported by provgraph; ignoring it", kind)
         self.bundle_exec_id = _optional_str("bundle_exec_id", bundle_exec_id) or str(id(self))
         self.campaign_id = _optional_str("campaign_id", campaign_id) or new_uuid()  # type: ignore[misc]
-        self.current_workflow_id = (  # type: ignore[misc]
-            _optional_str("workflow_id", workflow_id) or new_uuid()
-        )
+        self._workflow_id: str = _optional_str("workflow_id", workflow_id) or new_uuid()
+        self.current_workflow_id = self._workflow_id  # type: ignore[misc]
         self.workflow_name = _optional_str("workflow_name", workflow_name)
         self.workflow_subtype = _optional_str("workflow_subtype", workflow_subtype)
         self.workflow_args = workflow_args
@@ -130,7 +129,7 @@ class Flowcept:
             buffer_files.delete(settings.buffer_file)
         self._recorder = active
         workflow = context.WorkflowContext(
-            workflow_id=self.current_workflow_id,
+            workflow_id=self._workflow_id,
             campaign_id=self.campaign_id,
             workflow_name=self.workflow_name,
         )
@@ -140,7 +139,7 @@ class Flowcept:
             except HubError as exc:
                 log.debug("hub cannot mark its position: %s", exc)
         self._context_state = context.enter_workflow(workflow)
-        Flowcept.current_workflow_id = self.current_workflow_id
+        Flowcept.current_workflow_id = self._workflow_id
         Flowcept.campaign_id = self.campaign_id
         if self.start_persistence and active is not None:
             self._start_keeper()

@@ -21,7 +21,9 @@ from capture.settings import get_settings
 from capture.telemetry import capture_telemetry
 
 
-def _items_and_length(items: Any, items_length: int, lightweight: bool) -> tuple[Iterator[Any], int]:
+def _items_and_length(
+    items: Any, items_length: int, lightweight: bool
+) -> tuple[Iterator[Any], int]:
     if isinstance(items, bool) or items is None:
         raise ArgumentError(f"items must be an int, a sized iterable or an iterator, got {items!r}")
     if isinstance(items, int):
@@ -97,8 +99,11 @@ class _LoopBase:
     def __len__(self) -> int:
         return self._length
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> _LoopBase:
         return self
+
+    def __next__(self) -> Any:
+        raise NotImplementedError
 
     def _iteration_task(self, item: Any) -> dict[str, Any]:
         task: dict[str, Any] = {

@@ -12,7 +12,6 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from capture import context, ids

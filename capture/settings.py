@@ -236,7 +236,7 @@ def _coerce(raw: Any, default: Any, key: str, origin: str) -> Any:
 
 def _apply(target: Any, values: dict[str, Any], origin: str, prefix: str = "") -> None:
     if not isinstance(values, dict):
-        raise SettingsError(f"{origin}: key '{prefix or '<root>'}' must be a mapping")
+        raise SettingsError(f"{origin}: key '{prefix.rstrip('.') or '<root>'}' must be a mapping")
     known = {f.name: f for f in dataclasses.fields(target)}
     for name, raw in values.items():
         key = f"{prefix}{name}"

@@ -183,7 +183,8 @@ class FlowceptTask:
         return self._task.agent_id
 
     def __repr__(self) -> str:
-        return f"FlowceptTask(task_id={self._task.task_id!r}, activity_id={self._task.activity_id!r})"
+        task = self._task
+        return f"FlowceptTask(task_id={task.task_id!r}, activity_id={task.activity_id!r})"
 
 
 def _hostname() -> str:

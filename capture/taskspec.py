@@ -53,7 +53,8 @@ def _check_names(output_names: Any) -> str | tuple[str, ...] | None:
 
 def _check_optional(name: str, value: Any, kind: type | tuple[type, ...]) -> None:
     if value is not None and not isinstance(value, kind):
-        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        kinds = (kind,) if isinstance(kind, type) else kind
+        expected = " or ".join(k.__name__ for k in kinds)
         raise ArgumentError(f"{name} must be a {expected}, got {type(value).__name__}")
 
 

@@ -8,6 +8,8 @@ Shaped like the OpenLineage client's transports: a class attribute ``kind``, a
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -57,7 +59,7 @@ class Hub(ABC):
         """Whether the hub can accept messages now."""
         return True
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, most hubs hold nothing
         """Release connections and files. Idempotent."""
 
 
@@ -84,7 +86,5 @@ def _load_builtin() -> None:
     # Importing the modules registers their classes; redis is imported only when present.
     from capture.hubs import file, memory  # noqa: F401
 
-    try:
-        from capture.hubs import redis_stream  # noqa: F401
-    except ImportError:  # the module arrives with the Redis hub
-        pass
+    with contextlib.suppress(ImportError):  # needs the redis package
+        importlib.import_module("capture.hubs.redis_stream")

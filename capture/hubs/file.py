@@ -39,6 +39,7 @@ class FileHub(Hub):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._fd: int | None = None
+        self._inode: int | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -46,9 +47,20 @@ class FileHub(Hub):
         return cls(settings.buffer_file)
 
     def _open(self) -> int:
+        """The descriptor, reopened if the file was deleted or replaced meanwhile
+        (``Flowcept(delete_buffer_file=True)`` in this or another process)."""
+        if self._fd is not None:
+            try:
+                current = os.stat(self.path).st_ino
+            except FileNotFoundError:
+                current = None
+            if current != self._inode:
+                os.close(self._fd)
+                self._fd = None
         if self._fd is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self._inode = os.fstat(self._fd).st_ino
         return self._fd
 
     def emit(self, batch: list[Encoded]) -> None:

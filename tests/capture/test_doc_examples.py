@@ -141,7 +141,9 @@ def test_simple_example_mult_two() -> None:
 
 
 def test_advanced_usage_outputs_tags_metadata() -> None:
-    @flowcept_task(output_names=["y", "z"], tags=["math", "demo"], custom_metadata={"owner": "devX"})
+    @flowcept_task(
+        output_names=["y", "z"], tags=["math", "demo"], custom_metadata={"owner": "devX"}
+    )
     def compute(x):
         return x * 2, x * 3
 
