@@ -70,9 +70,10 @@ class RedisHubSettings:
     stream: str = "provgraph:messages"
     dead_letter_stream: str = "provgraph:dead-letter"
     group: str = "provgraph-keepers"
-    spool_path: str = ""  # empty: <data_dir>/spool/redis-spool.jsonl
+    spool_dir: str = ""  # empty: <data_dir>/spool
     max_stream_len: int = 0  # 0: no trimming
     connect_timeout_s: float = 2.0
+    socket_timeout_s: float = 5.0
     retry_interval_s: float = 1.0
 
 
@@ -145,9 +146,9 @@ class Settings:
         return Path(self.hub.file.path) if self.hub.file.path else self.data_path / "buffer.jsonl"
 
     @property
-    def redis_spool_file(self) -> Path:
-        spool = self.hub.redis.spool_path
-        return Path(spool) if spool else self.data_path / "spool" / "redis-spool.jsonl"
+    def redis_spool_dir(self) -> Path:
+        spool = self.hub.redis.spool_dir
+        return Path(spool) if spool else self.data_path / "spool"
 
     @property
     def embedded_store_dir(self) -> Path:

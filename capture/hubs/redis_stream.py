@@ -1,0 +1,215 @@
+"""The Redis hub: each batch is one entry of a Redis stream; a disk spool takes batches
+while Redis cannot, and they are replayed in order when it answers again.
+
+Stream entry fields: ``p`` = the batch as a JSON array of messages, ``id`` = a batch id
+unique across processes. A write whose outcome is unknown (the connection dropped after
+the command was sent) is spooled too; before replaying, the hub looks for its spooled
+batch ids in the stream's tail and skips those already there, so each batch lands once.
+
+User code is never slowed by retries: while Redis is down, batches go straight to the
+spool and a reconnect is tried at most every ``retry_interval_s``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import redis
+
+from capture.errors import HubError
+from capture.hubs.base import Encoded, Hub, Message
+from capture.hubs.spool import Entry, Spool
+
+if TYPE_CHECKING:
+    from capture.settings import Settings
+
+log = logging.getLogger(__name__)
+
+FIELD_PAYLOAD = b"p"
+FIELD_BATCH = b"id"
+DEDUP_EXTRA = 1000  # stream entries looked at beyond the spooled ones when replaying
+
+
+def encode_batch(batch: list[Encoded]) -> bytes:
+    """A batch of encoded messages as one JSON array (no re-encoding)."""
+    return b"[" + b",".join(batch) + b"]"
+
+
+def decode_entry(fields: dict[bytes, bytes]) -> list[Message]:
+    """The messages of one stream entry (raises ``orjson.JSONDecodeError``/``HubError``)."""
+    payload = fields.get(FIELD_PAYLOAD)
+    if payload is None:
+        raise HubError("stream entry has no payload field 'p'")
+    decoded = orjson.loads(payload)
+    if not isinstance(decoded, list):
+        raise HubError("stream entry payload is not a JSON array")
+    return decoded
+
+
+class RedisHub(Hub):
+    kind = "redis"
+
+    def __init__(
+        self,
+        url: str,
+        stream: str,
+        spool_dir: str | Path,
+        *,
+        max_stream_len: int = 0,
+        connect_timeout_s: float = 2.0,
+        socket_timeout_s: float = 5.0,
+        retry_interval_s: float = 1.0,
+    ) -> None:
+        self.url = url
+        self.stream = stream
+        self.max_stream_len = max_stream_len
+        self.retry_interval_s = retry_interval_s
+        # redis-py's return types are unions of sync/async results: kept as Any here.
+        self._client: Any = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=connect_timeout_s,
+            socket_timeout=socket_timeout_s,
+            retry_on_timeout=False,
+        )
+        self.spool = Spool(spool_dir)
+        self._lock = threading.Lock()
+        self._down_since: float | None = None
+        self._next_try = 0.0
+        self._batch_prefix = f"{os.getpid()}-{os.urandom(6).hex()}"
+        self._batch_counter = itertools.count(1)
+        self.sent_batches = 0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RedisHub:
+        cfg = settings.hub.redis
+        return cls(
+            cfg.url,
+            cfg.stream,
+            settings.redis_spool_dir,
+            max_stream_len=cfg.max_stream_len,
+            connect_timeout_s=cfg.connect_timeout_s,
+            socket_timeout_s=cfg.socket_timeout_s,
+            retry_interval_s=cfg.retry_interval_s,
+        )
+
+    # --- sending ---------------------------------------------------------------------------
+
+    def _new_batch_id(self) -> str:
+        if not self._batch_prefix.startswith(f"{os.getpid()}-"):  # forked
+            self._batch_prefix = f"{os.getpid()}-{os.urandom(6).hex()}"
+            self._batch_counter = itertools.count(1)
+        return f"{self._batch_prefix}.{next(self._batch_counter)}"
+
+    def _xadd_all(self, entries: list[Entry]) -> None:
+        pipe = self._client.pipeline(transaction=True)
+        for batch_id, payload in entries:
+            fields: dict[bytes, Any] = {FIELD_PAYLOAD: payload, FIELD_BATCH: batch_id}
+            if self.max_stream_len:
+                pipe.xadd(self.stream, fields, maxlen=self.max_stream_len, approximate=True)
+            else:
+                pipe.xadd(self.stream, fields)
+        pipe.execute()
+
+    def emit(self, batch: list[Encoded]) -> None:
+        if not batch:
+            return
+        entry = (self._new_batch_id(), encode_batch(batch))
+        with self._lock:
+            backlog = self._down_since is not None or self.spool.own_pending()
+            if backlog and (time.monotonic() < self._next_try or not self._replay_locked()):
+                self.spool.append([entry])  # keeps order behind what is already spooled
+                return
+            try:
+                self._xadd_all([entry])
+                self.sent_batches += 1
+            except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError) as exc:
+                self._mark_down(exc)
+                self.spool.append([entry])
+
+    def _mark_down(self, exc: Exception) -> None:
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            log.warning("Redis at %s is unavailable (%s); spooling to %s",
+                        _safe_url(self.url), exc, self.spool.directory)
+        self._next_try = time.monotonic() + self.retry_interval_s
+
+    def _replay_locked(self) -> bool:
+        """Replay the spool; True when it is empty afterwards and Redis is back."""
+        try:
+            seen = self._recent_batch_ids(self.spool.count() + DEDUP_EXTRA)
+
+            def send(entries: list[Entry]) -> None:
+                fresh = [e for e in entries if e[0] not in seen]
+                if fresh:
+                    self._xadd_all(fresh)
+                    self.sent_batches += len(fresh)
+
+            replayed = self.spool.replay(send)
+        except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError) as exc:
+            self._mark_down(exc)
+            return False
+        if self._down_since is not None:
+            log.warning("Redis is back after %.1fs; replayed %s spooled batches",
+                        time.monotonic() - self._down_since, replayed)
+        self._down_since = None
+        return True
+
+    def _recent_batch_ids(self, count: int) -> set[str]:
+        entries = self._client.xrevrange(self.stream, count=count)
+        return {
+            fields[FIELD_BATCH].decode() for _, fields in entries if FIELD_BATCH in fields
+        }
+
+    def replay(self) -> int:
+        """Replay every spool file now (``provgraph replay``); returns batches sent."""
+        with self._lock:
+            before = self.sent_batches
+            if not self._replay_locked():
+                raise HubError(f"Redis at {_safe_url(self.url)} is not reachable; spool kept")
+            return self.sent_batches - before
+
+    # --- reading back, health ----------------------------------------------------------------
+
+    def mark(self) -> str:
+        try:
+            last = self._client.xrevrange(self.stream, count=1)
+        except redis.RedisError:
+            return "0-0"
+        return last[0][0].decode() if last else "0-0"
+
+    def read_since(self, mark: str | None) -> list[Message]:
+        try:
+            entries = self._client.xrange(self.stream, min=f"({mark}" if mark else "-")
+        except redis.RedisError as exc:
+            raise HubError(f"cannot read the stream {self.stream}: {exc}") from exc
+        messages: list[Message] = []
+        for _, fields in entries:
+            messages.extend(decode_entry(fields))
+        return messages
+
+    def alive(self) -> bool:
+        try:
+            return bool(self._client.ping())
+        except redis.RedisError:
+            return False
+
+    def close(self) -> None:
+        with self._lock:
+            if self.spool.own_pending():
+                self._replay_locked()
+            self.spool.close()
+        self._client.close()
+
+
+def _safe_url(url: str) -> str:
+    from capture.settings import redact
+
+    redacted: str = redact(url)
+    return redacted
