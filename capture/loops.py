@@ -10,8 +10,10 @@ With capture off (settings or ``capture_enabled=False``) they are plain iterator
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable, Iterator
+from contextvars import Token
 from typing import Any
 
 from capture import context, recorder
@@ -147,6 +149,7 @@ class FlowceptLoop(_LoopBase):
         self._telemetry = self._enabled and recorder.STATE.telemetry
         self._started = False
         self._done = False
+        self._scope: Token[str | None] | None = None  # the iteration is the current task
 
     def __next__(self) -> Any:
         if not self._enabled:
@@ -162,6 +165,7 @@ class FlowceptLoop(_LoopBase):
             self._loop_task["started_at"] = time.time()
             recorder.record(self._loop_task)
         self._current = self._iteration_task(item)
+        self._scope = context.TASK.set(self._current["task_id"])
         if self._telemetry:
             self._current["telemetry_at_start"] = capture_telemetry(
                 get_settings().instrumentation.telemetry
@@ -174,6 +178,10 @@ class FlowceptLoop(_LoopBase):
         if task is None:
             return
         self._current = None
+        if self._scope is not None:
+            with contextlib.suppress(ValueError):  # next() called from another context
+                context.TASK.reset(self._scope)
+            self._scope = None
         task["ended_at"] = time.time()
         task["status"] = "FINISHED"
         if "telemetry_at_start" in task:

@@ -254,6 +254,22 @@ def test_loop_per_iteration_streaming() -> None:
     assert {t["parent_task_id"] for t in iterations} == {whole[-1]["task_id"]}
 
 
+def test_tasks_inside_a_loop_iteration_have_it_as_parent() -> None:
+    @flowcept_task
+    def train(epoch):
+        return epoch
+
+    with Flowcept(workflow_name="nested_loop"):
+        loop = FlowceptLoop(3, item_name="epoch")
+        for epoch in loop:
+            train(epoch)
+        train(99)
+    messages = read_all()
+    iteration_ids = [t["task_id"] for t in tasks(messages, subtype="iteration")]
+    trained = tasks(messages, activity_id="train")
+    assert [t.get("parent_task_id") for t in trained] == [*iteration_ids, None]
+
+
 def test_lightweight_loop_batched_publish() -> None:
     data = [0, 1, 2, 3, 4]
     with Flowcept(workflow_name="batched_publish"):
