@@ -1,0 +1,86 @@
+"""Real Redis and Neo4j servers on loopback for development and tests (DESIGN.md section 6).
+
+``up`` installs what is missing (``redis-server`` from apt; Neo4j Community 5.26 from Maven
+Central, built from ``services/neo4j``), starts both bound to 127.0.0.1 with their state under
+``<data_dir>/services/redis/`` and ``<data_dir>/services/neo4j/``, and waits until they answer.
+A server that already answers is left alone, so ``up`` is idempotent. ``down`` stops only the
+processes ``up`` started (their pid files); ``status`` says what runs where. Each prints its
+lines through ``echo`` and returns the services' ``ServiceStatus``; failures raise
+``ServiceError`` naming the log to read.
+
+    python -m keeper.services up|down|status
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from capture.errors import ServiceError
+from capture.settings import Settings, get_settings
+from keeper.services import neo4j_server, redis_server
+from keeper.services._base import HOST, Echo, ServiceStatus, exclusive, pid_of, terminate
+
+__all__ = ["HOST", "Echo", "ServiceStatus", "down", "main", "status", "up"]
+
+logger = logging.getLogger(__name__)
+
+
+def _log_echo(line: str) -> None:
+    logger.info("%s", line)
+
+
+def up(settings: Settings | None = None, echo: Echo = _log_echo) -> list[ServiceStatus]:
+    """Make Redis and Neo4j answer on loopback, installing and starting what is missing."""
+    settings = settings or get_settings()
+    with exclusive(settings):
+        return [redis_server.up(settings, echo), neo4j_server.up(settings, echo)]
+
+
+def down(settings: Settings | None = None, echo: Echo = _log_echo) -> list[ServiceStatus]:
+    """Stop the servers that ``up`` started (never one it did not start); then ``status``."""
+    settings = settings or get_settings()
+    with exclusive(settings):
+        for name, module in (("neo4j", neo4j_server), ("redis", redis_server)):
+            pid_file = module.pid_file(settings)
+            pid = pid_of(pid_file, module.MARKER)
+            if pid is None:
+                echo(f"{name}: nothing of ours is running")
+                continue
+            echo(f"{name}: stopping pid {pid}")
+            terminate(pid)
+            pid_file.unlink(missing_ok=True)
+        return status(settings, echo)
+
+
+def status(settings: Settings | None = None, echo: Echo = _log_echo) -> list[ServiceStatus]:
+    """Each service: running or stopped, where, its pid when ours, and its log."""
+    settings = settings or get_settings()
+    statuses = [redis_server.status(settings), neo4j_server.status(settings)]
+    for item in statuses:
+        echo(item.line())
+    return statuses
+
+
+COMMANDS: dict[str, Callable[[Settings, Echo], list[ServiceStatus]]] = {
+    "up": up,
+    "down": down,
+    "status": status,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m keeper.services up|down|status``; ``status`` exits 3 unless both work."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1 or args[0] not in COMMANDS:
+        print("usage: python -m keeper.services up|down|status", file=sys.stderr)
+        return 2
+    try:
+        statuses = COMMANDS[args[0]](get_settings(), print)
+    except ServiceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args[0] == "status" and not all(item.running and not item.problem for item in statuses):
+        return 3
+    return 0
