@@ -37,7 +37,7 @@ def evaluate(normalised: list[float], final_loss: float) -> float:
     return round(1.0 - final_loss / 2, 6)
 
 
-def run(workflow_name: str = "demo-train-evaluate", epochs: int = 3, **flowcept_kwargs: object
+def run(workflow_name: str = "demo-train-evaluate", epochs: int = 3, **flowcept_kwargs: Any
         ) -> Flowcept:
     """Run the pipeline inside a Flowcept workflow and return the (stopped) controller."""
     flowcept = Flowcept(workflow_name=workflow_name,
