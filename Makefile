@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test unit lint services services-down bench clean venv
+.PHONY: demo test unit lint services services-down bench bench-setup clean venv
 
 venv: $(STAMP)
 
@@ -35,6 +35,10 @@ test: $(STAMP) lint services
 
 bench: $(STAMP)
 	$(PY) benchmarks/capture_overhead.py
+
+# A side environment with Flowcept 1.0.3, the reference the capture benchmark compares to.
+bench-setup:
+	PYTHON=$(PYTHON) bash benchmarks/setup_reference.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
