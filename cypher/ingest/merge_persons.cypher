@@ -1,0 +1,4 @@
+// Upsert :Agent:Person nodes. Rows: {id, props}; props ({name}) written on creation only.
+UNWIND $rows AS row
+MERGE (g:Person {id: row.id})
+  ON CREATE SET g:Agent, g += row.props

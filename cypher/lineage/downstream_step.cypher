@@ -1,0 +1,10 @@
+// One breadth-first step downstream: the direct USED / WAS_GENERATED_BY / WAS_INFORMED_BY
+// predecessors of the frontier nodes (see upstream_step.cypher).
+// Params: $ids (frontier node ids). Returns distinct id, labels.
+UNWIND $ids AS node_id
+OPTIONAL MATCH (a:Activity {id: node_id})
+OPTIONAL MATCH (e:Entity {id: node_id})
+WITH coalesce(a, e) AS x
+WHERE x IS NOT NULL
+MATCH (x)<-[:USED|WAS_GENERATED_BY|WAS_INFORMED_BY]-(n)
+RETURN DISTINCT n.id AS id, labels(n) AS labels

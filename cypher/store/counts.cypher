@@ -1,0 +1,16 @@
+// Node count per label and edge count per type, from the count store (constant time).
+// Only the labels and types of prov_model.vocab. Returns kind ('node' | 'edge'), name, count.
+MATCH (n:Activity) RETURN 'node' AS kind, 'Activity' AS name, count(n) AS count
+UNION ALL MATCH (n:Entity) RETURN 'node' AS kind, 'Entity' AS name, count(n) AS count
+UNION ALL MATCH (n:Agent) RETURN 'node' AS kind, 'Agent' AS name, count(n) AS count
+UNION ALL MATCH (n:Task) RETURN 'node' AS kind, 'Task' AS name, count(n) AS count
+UNION ALL MATCH (n:Workflow) RETURN 'node' AS kind, 'Workflow' AS name, count(n) AS count
+UNION ALL MATCH (n:Campaign) RETURN 'node' AS kind, 'Campaign' AS name, count(n) AS count
+UNION ALL MATCH (n:Plan) RETURN 'node' AS kind, 'Plan' AS name, count(n) AS count
+UNION ALL MATCH (n:Person) RETURN 'node' AS kind, 'Person' AS name, count(n) AS count
+UNION ALL MATCH (n:SoftwareAgent) RETURN 'node' AS kind, 'SoftwareAgent' AS name, count(n) AS count
+UNION ALL MATCH ()-[r:USED]->() RETURN 'edge' AS kind, 'USED' AS name, count(r) AS count
+UNION ALL MATCH ()-[r:WAS_GENERATED_BY]->() RETURN 'edge' AS kind, 'WAS_GENERATED_BY' AS name, count(r) AS count
+UNION ALL MATCH ()-[r:WAS_INFORMED_BY]->() RETURN 'edge' AS kind, 'WAS_INFORMED_BY' AS name, count(r) AS count
+UNION ALL MATCH ()-[r:WAS_ASSOCIATED_WITH]->() RETURN 'edge' AS kind, 'WAS_ASSOCIATED_WITH' AS name, count(r) AS count
+UNION ALL MATCH ()-[r:WAS_PART_OF]->() RETURN 'edge' AS kind, 'WAS_PART_OF' AS name, count(r) AS count

@@ -1,0 +1,78 @@
+"""Value-flow ``WAS_INFORMED_BY``: the rule both stores apply after writing a batch.
+
+Rule: when task ``t2`` USED an entity that task ``t1`` generated (``t1 != t2``), the store
+adds ``(t2)-[:WAS_INFORMED_BY {derived: true}]->(t1)`` (merging with a declared edge if one
+exists). Only shared (content-addressed) entities can link two tasks; usage-local ones never do.
+
+It must hold whatever order the messages arrive in, so after a batch is written it is
+applied from both sides, over the *stored* graph:
+
+* as consumer, for every task of the batch that USED a shared entity: link it to every task
+  that generated that entity;
+* as producer, for every task of the batch that generated a shared entity: link every task
+  that USED that entity to it.
+
+Fan-out guard: an entity with more than :data:`VALUE_FLOW_MAX_FANOUT` generators links
+nothing, on either side: a constant like ``"completed successfully"`` returned by a million
+tasks is not lineage, and N generators x M consumers would cost quadratic edges. The number
+of consumers is not limited (one dataset produced once and read by 100k tasks gives 100k
+edges, each one wanted). Edges derived while an entity was under the limit stay when it
+grows past it. The Cypher statements
+``ingest/derive_informed_by_as_consumer`` / ``..._as_producer`` hard-code the same number
+(a test checks they agree); degrees count every activity, tasks and workflows alike.
+
+:func:`derive_informed_by` is that rule over lookup functions, for the embedded store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+
+from prov_model.entities import CONTENT_ID_PREFIX
+
+VALUE_FLOW_MAX_FANOUT = 1000
+
+Lookup = Callable[[str], Collection[str]]
+
+
+def derive_informed_by(
+    consumer_tasks: Iterable[str],
+    producer_tasks: Iterable[str],
+    *,
+    used_entities: Lookup,
+    generated_entities: Lookup,
+    generators: Lookup,
+    consumers: Lookup,
+    is_task: Callable[[str], bool],
+    max_fanout: int = VALUE_FLOW_MAX_FANOUT,
+) -> set[tuple[str, str]]:
+    """``(t2, t1)`` pairs meaning ``(t2)-[:WAS_INFORMED_BY]->(t1)``, over the stored graph.
+
+    ``consumer_tasks`` / ``producer_tasks``: the batch's tasks (the rows of the two derive
+    statements, see :func:`prov_model.rows.statement_rows`). Lookups on the stored graph:
+    ``used_entities(task)`` entity ids the task USED; ``generated_entities(task)`` entity ids
+    with WAS_GENERATED_BY to the task; ``generators(entity)`` / ``consumers(entity)`` the
+    activity ids that generated / used the entity (tasks and workflows); ``is_task(id)``.
+    """
+    pairs: set[tuple[str, str]] = set()
+    for t2 in consumer_tasks:
+        for entity in used_entities(t2):
+            if not entity.startswith(CONTENT_ID_PREFIX):
+                continue
+            producers = generators(entity)
+            if len(producers) > max_fanout:
+                continue
+            for t1 in producers:
+                if t1 != t2 and is_task(t1):
+                    pairs.add((t2, t1))
+    for t1 in producer_tasks:
+        for entity in generated_entities(t1):
+            if not entity.startswith(CONTENT_ID_PREFIX):
+                continue
+            if len(generators(entity)) > max_fanout:
+                continue
+            users = consumers(entity)
+            for t2 in users:
+                if t2 != t1 and is_task(t2):
+                    pairs.add((t2, t1))
+    return pairs
