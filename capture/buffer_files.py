@@ -90,9 +90,15 @@ def read(
         messages = read_jsonl(path)
     except orjson.JSONDecodeError as exc:
         raise ProvgraphError(f"{path}: not a JSONL buffer file ({exc})") from exc
+    messages = user_messages(messages)
     if not consolidate_files and workflow_id:
         messages = [m for m in messages if m.get("workflow_id") == workflow_id]
     return to_dataframe(messages, normalize_df) if return_df else messages
+
+
+def user_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Leave out provgraph's own ``control`` messages (flush markers)."""
+    return [m for m in messages if m.get("type") != "control"]
 
 
 def to_dataframe(messages: list[dict[str, Any]], normalize: bool = False) -> Any:

@@ -162,7 +162,10 @@ class Flowcept:
             log.debug("no keeper installed; start_persistence has no effect")
             return
         module = plugins.load(plugins.KEEPER_INPROCESS)
-        self._keeper = module.start(bundle_exec_id=self.bundle_exec_id)
+        try:
+            self._keeper = module.start(bundle_exec_id=self.bundle_exec_id)
+        except ProvgraphError as exc:  # capture goes on; persistence is up to another keeper
+            log.warning("persistence not started: %s", exc)
 
     def stop(self) -> None:
         if not self.is_started:
@@ -200,7 +203,7 @@ class Flowcept:
         if active is not None:
             active.flush()
             try:
-                messages = active.hub.read_since(self._mark)
+                messages = buffer_files.user_messages(active.hub.read_since(self._mark))
             except HubError as exc:
                 log.warning("cannot read the buffer back: %s", exc)
         return buffer_files.to_dataframe(messages) if return_df else messages

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from time import time
 from typing import Any, TypeVar, overload
 
-from capture import context
 from capture.context import SUPPRESSED, TASK, current_workflow
 from capture.errors import ArgumentError
 from capture.ids import new_task_id
@@ -200,53 +199,49 @@ def agent_flowcept_task(func: Callable[..., Any] | None = None, **options: Any) 
 
 
 def _light_message(
-    spec: TaskSpec,
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-    result: Any,
-    workflow: context.WorkflowContext,
-    parent: str | None,
-    ended_at: float,
-) -> dict[str, Any]:
-    """Built in the export thread from what the hot path kept."""
+    spec: TaskSpec, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any
+) -> bytes:
+    """The smallest useful task message, encoded at once (bytes are cheap to queue)."""
+    workflow = current_workflow() or workflow_for_task()
     message: dict[str, Any] = {
         "type": "task",
         "task_id": new_task_id(),
         "workflow_id": workflow.workflow_id,
         "activity_id": spec.activity_id,
         "subtype": "lightweight",
-        "used": spec.used(args, kwargs),
-        "ended_at": ended_at,
+        "used": spec.bind_exact(args) if not kwargs and len(args) == spec.arity
+        else spec.used(args, kwargs),
+        "generated": {"arg_0": result} if spec.plain_output and type(result) is not dict
+        else spec.generated(result),
         "status": "FINISHED",
+        "ended_at": time(),
     }
-    generated = spec.generated(result)
-    if generated is not None:
-        message["generated"] = generated
-    if workflow.campaign_id:
-        message["campaign_id"] = workflow.campaign_id
+    parent = TASK.get()
     if parent:
         message["parent_task_id"] = parent
-    return message
+    if workflow.campaign_id:
+        message["campaign_id"] = workflow.campaign_id
+    return dumps(message)
 
 
 def lightweight_flowcept_task(func: Callable[..., Any] | None = None, **options: Any) -> Any:
-    """Record calls with the least overhead: no timing at start, no telemetry, no nesting
-    scope; the message is built and encoded in the export thread (values are read then).
+    """Record calls with the least overhead: inputs, outputs, end time and status; no start
+    time, no telemetry, and tasks called inside it do not get it as parent.
     """
 
     def decorate(target: Callable[..., Any]) -> Callable[..., Any]:
         spec = TaskSpec(target, **options)
         build = _light_message
-        now = time
 
         @functools.wraps(target)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             result = target(*args, **kwargs)
             recorder = STATE.recorder or active()
             if recorder is not None and not SUPPRESSED.get():
-                recorder.buffer.add(
-                    (build, spec, args, kwargs, result, workflow_for_task(), TASK.get(), now())
-                )
+                try:
+                    recorder.buffer.add(build(spec, args, kwargs, result))
+                except Exception as exc:
+                    recorder.count_error("capturing %s failed: %s", spec.activity_id, exc)
             return result
 
         return wrapper

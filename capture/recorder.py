@@ -22,8 +22,6 @@ from capture.settings import Settings, get_settings, set_settings
 
 log = logging.getLogger(__name__)
 
-# A deferred record (lightweight tasks) is a tuple ``(build, *args)``: ``build(*args)``
-# returns the message dict when the batch is exported. One tuple per call on the hot path.
 
 
 class Recorder:
@@ -41,11 +39,8 @@ class Recorder:
         )
         self.errors = 0
 
-    def _export(self, batch: list[Any]) -> None:
-        encoded: list[Encoded] = [
-            item if type(item) is bytes else dumps(item[0](*item[1:])) for item in batch
-        ]
-        self.hub.emit(encoded)
+    def _export(self, batch: list[Encoded]) -> None:
+        self.hub.emit(batch)
 
     def record(self, message: dict[str, Any]) -> None:
         try:

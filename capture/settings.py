@@ -115,6 +115,16 @@ class EntitySettings:
 
 
 @dataclass
+class KeeperSettings:
+    read_count: int = 200  # hub entries per read (a Redis entry is one captured batch)
+    block_ms: int = 500  # how long a read waits for new entries
+    claim_idle_s: float = 30.0  # pending entries of a keeper idle this long are claimed
+    retry_initial_s: float = 0.2  # store down: first backoff, doubled up to retry_max_s
+    retry_max_s: float = 5.0
+    progress_interval_s: float = 1.0
+
+
+@dataclass
 class ServicesSettings:
     redis_port: int = 6379
     redis_password: str = ""
@@ -133,6 +143,7 @@ class Settings:
     hub: HubSettings = field(default_factory=HubSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     entities: EntitySettings = field(default_factory=EntitySettings)
+    keeper: KeeperSettings = field(default_factory=KeeperSettings)
     services: ServicesSettings = field(default_factory=ServicesSettings)
     source: str = ""  # the settings file that was read, if any
 
@@ -149,6 +160,11 @@ class Settings:
     def redis_spool_dir(self) -> Path:
         spool = self.hub.redis.spool_dir
         return Path(spool) if spool else self.data_path / "spool"
+
+    @property
+    def keeper_dir(self) -> Path:
+        """Keeper state: the file hub's read offset, the file hub's dead letters."""
+        return self.data_path / "keeper"
 
     @property
     def embedded_store_dir(self) -> Path:

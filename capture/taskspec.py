@@ -65,6 +65,7 @@ class TaskSpec:
         "activity_id",
         "agent_id",
         "args_handler",
+        "arity",
         "bind_exact",
         "campaign_id",
         "code",
@@ -72,6 +73,7 @@ class TaskSpec:
         "defaults",
         "names",
         "output_names",
+        "plain_output",
         "simple",
         "skip_first",
         "source_agent_id",
@@ -164,6 +166,9 @@ class TaskSpec:
         # returning a dict literal (several times faster than dict(zip(...))).
         self.simple = not self.skip_first and self.args_handler is None
         self.bind_exact = _exact_binder(self.names)
+        # ``arity`` = -1 makes the lightweight fast path fall back to ``used()``.
+        self.arity = len(self.names) if self.simple else -1
+        self.plain_output = self.output_names is None and self.args_handler is None
 
     # --- per call ------------------------------------------------------------------------
 

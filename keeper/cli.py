@@ -3,6 +3,7 @@
     provgraph demo                 run the demo workflow on the embedded default
     provgraph services up|down|status
     provgraph replay               send spooled batches to Redis
+    provgraph keeper run           consume the hub into the store (--until-idle)
 
 Every command has ``--help``; bad input exits with status 2 and a one-line reason.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
@@ -57,6 +59,45 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _keeper_run(args: argparse.Namespace) -> int:
+    from keeper.service import Keeper, KeeperStats
+    from keeper.sources.base import open_source
+    from keeper.stores.base import open_store
+
+    settings = get_settings()
+    source = open_source(settings)
+    keeper = Keeper(source, open_store(settings), settings)
+    signal.signal(signal.SIGTERM, lambda *_: keeper.stop())
+    unit = source.backlog_unit
+
+    def progress(stats: KeeperStats, backlog: int | None) -> None:
+        if args.quiet:
+            return
+        waiting = "?" if backlog is None else str(backlog)
+        sys.stderr.write(
+            f"\rstored {stats.messages} messages ({stats.rate():.0f}/s), "
+            f"backlog {waiting} {unit}, dead letters {stats.dead_letters}   "
+        )
+        sys.stderr.flush()
+
+    print(f"keeper: {settings.hub.kind} hub -> {settings.store.kind} store"
+          f"{' (until idle)' if args.until_idle else ''}; Ctrl-C or SIGTERM to stop",
+          file=sys.stderr)
+    try:
+        stats = keeper.run(until_idle=args.until_idle, progress=progress)
+    except KeyboardInterrupt:
+        keeper.stop()
+        stats = keeper.stats
+    finally:
+        source.close()
+        keeper.store.close()
+    if not args.quiet:
+        sys.stderr.write("\n")
+    print(f"stored {stats.messages} messages in {stats.writes} writes; "
+          f"{stats.dead_letters} dead letters")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="provgraph",
@@ -77,6 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay = commands.add_parser("replay", help="send batches spooled during a Redis outage")
     replay.set_defaults(handler=_replay)
+
+    keeper = commands.add_parser("keeper", help="the consumer that stores the PROV graph")
+    keeper_commands = keeper.add_subparsers(dest="keeper_command", metavar="ACTION",
+                                            required=True)
+    run = keeper_commands.add_parser("run", help="consume the hub into the store")
+    run.add_argument("--until-idle", action="store_true",
+                     help="exit once the hub has nothing more to read")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    run.set_defaults(handler=_keeper_run)
     return parser
 
 

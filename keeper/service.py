@@ -1,0 +1,153 @@
+"""The keeper: read a batch from the hub, map it to PROV, write it in one transaction,
+then acknowledge it.
+
+- A delivery that cannot be decoded, and a message that cannot be mapped, go to the
+  source's dead-letter place with the reason; the good messages around them are stored.
+- Store down: retry the same write with backoff, acknowledging nothing, until it is back
+  (or the keeper is asked to stop: then nothing is acknowledged and the next keeper gets
+  the entries again).
+- Every message is stored exactly once: delivery is at-least-once and writes are
+  idempotent MERGEs.
+- ``control`` messages with ``event = "flush"`` are confirmed once everything before
+  them is stored (``Flowcept(check_safe_stops=True)``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from capture.errors import HubUnavailableError, MappingError, StoreUnavailableError
+from capture.settings import Settings
+from keeper.sources.base import Delivery, Source
+from keeper.stores.base import Store
+from prov_model import map_batch
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KeeperStats:
+    messages: int = 0  # messages stored (control messages excluded)
+    deliveries: int = 0
+    dead_letters: int = 0
+    writes: int = 0
+    store_retries: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.messages / elapsed if elapsed > 0 else 0.0
+
+
+ProgressCallback = Callable[[KeeperStats, int | None], None]
+
+
+class Keeper:
+    def __init__(self, source: Source, store: Store, settings: Settings) -> None:
+        self.source = source
+        self.store = store
+        self.settings = settings
+        self.stats = KeeperStats()
+        self.stop_event = threading.Event()
+
+    # --- one step --------------------------------------------------------------------------
+
+    def step(self, block_ms: int | None = None) -> int:
+        """Read, store and acknowledge one batch of deliveries; returns how many were read."""
+        cfg = self.settings.keeper
+        try:
+            deliveries = self.source.read(cfg.read_count, cfg.block_ms if block_ms is None
+                                          else block_ms)
+        except HubUnavailableError as exc:
+            log.warning("hub unavailable (%s); retrying", exc)
+            self.stop_event.wait(cfg.retry_initial_s)
+            return 0
+        if deliveries:
+            self._handle(deliveries)
+        return len(deliveries)
+
+    def _handle(self, deliveries: list[Delivery]) -> None:
+        messages: list[dict[str, Any]] = []
+        origins: list[Delivery] = []
+        for delivery in deliveries:
+            if delivery.messages is None:
+                self._dead_letter(delivery.payload, delivery.error or "undecodable",
+                                  delivery.origin)
+                continue
+            messages.extend(delivery.messages)
+            origins.extend([delivery] * len(delivery.messages))
+
+        def bad(index: int, message: Any, error: MappingError) -> None:
+            self._dead_letter(_encode(message), str(error), origins[index].origin)
+
+        delta = map_batch(messages, self.settings.entities, on_error=bad)
+        markers = [m.get("marker") for m in messages
+                   if isinstance(m, dict) and m.get("type") == "control"
+                   and m.get("event") == "flush"]
+        if delta and not self._write(delta):
+            return  # asked to stop while the store was down: acknowledge nothing
+        for marker in markers:
+            if isinstance(marker, str):
+                self.source.confirm(marker)
+        self.source.ack(deliveries)
+        self.stats.deliveries += len(deliveries)
+        self.stats.messages += sum(1 for m in messages
+                                   if not (isinstance(m, dict) and m.get("type") == "control"))
+
+    def _write(self, delta: Any) -> bool:
+        cfg = self.settings.keeper
+        delay = cfg.retry_initial_s
+        while True:
+            try:
+                self.store.write(delta)
+                self.stats.writes += 1
+                return True
+            except StoreUnavailableError as exc:
+                self.stats.store_retries += 1
+                log.warning("store unavailable (%s); retrying in %.1fs", exc, delay)
+                if self.stop_event.wait(delay):
+                    return False
+                delay = min(delay * 2, cfg.retry_max_s)
+
+    def _dead_letter(self, payload: bytes, reason: str, origin: str) -> None:
+        log.warning("dead letter from %s: %s", origin, reason)
+        self.source.dead_letter(payload, reason, origin)
+        self.stats.dead_letters += 1
+
+    # --- loops -------------------------------------------------------------------------------
+
+    def run(
+        self, until_idle: bool = False, progress: ProgressCallback | None = None
+    ) -> KeeperStats:
+        """Consume until ``stop()`` (or, with ``until_idle``, until a read finds nothing)."""
+        next_report = time.monotonic()
+        interval = self.settings.keeper.progress_interval_s
+        while not self.stop_event.is_set():
+            read = self.step()
+            if progress is not None and time.monotonic() >= next_report:
+                progress(self.stats, self.source.backlog())
+                next_report = time.monotonic() + interval
+            if until_idle and read == 0:
+                break
+        if progress is not None:
+            progress(self.stats, self.source.backlog())
+        return self.stats
+
+    def stop(self) -> None:
+        """Finish the batch in hand, then leave ``run`` (SIGTERM does this)."""
+        self.stop_event.set()
+        self.source.interrupt()
+
+
+def _encode(message: Any) -> bytes:
+    try:
+        return orjson.dumps(message, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        return repr(message).encode()

@@ -1,0 +1,170 @@
+"""Reading the Redis hub's stream with a consumer group.
+
+Several keepers in one group share the work. Entries stay pending until acknowledged
+(``XACK``, then ``XDEL`` so the stream does not grow); a keeper that dies with pending
+entries loses them to the next keeper that runs ``XAUTOCLAIM`` after ``claim_idle_s``.
+Dead letters go to a second stream with the reason and the original payload.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from typing import TYPE_CHECKING, Any
+
+import redis
+
+from capture.errors import HubError, HubUnavailableError
+from capture.hubs.redis_stream import FIELD_BATCH, FIELD_PAYLOAD
+from keeper.sources.base import Delivery, Source, decode_array_or_object
+
+if TYPE_CHECKING:
+    from capture.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MARKER_PREFIX = "provgraph:flushed:"
+MARKER_TTL_S = 24 * 3600
+CLAIM_EVERY_S = 5.0
+
+
+class RedisGroupSource(Source):
+    kind = "redis"
+
+    def __init__(
+        self,
+        url: str,
+        stream: str,
+        group: str,
+        dead_letter_stream: str,
+        *,
+        claim_idle_s: float = 30.0,
+        consumer: str | None = None,
+        connect_timeout_s: float = 2.0,
+    ) -> None:
+        self.stream = stream
+        self.group = group
+        self.dead_letter_stream = dead_letter_stream
+        self.claim_idle_ms = int(claim_idle_s * 1000)
+        self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}-{os.urandom(3).hex()}"
+        # redis-py's return types are unions of sync/async results: kept as Any here.
+        self._client: Any = redis.Redis.from_url(
+            url, socket_connect_timeout=connect_timeout_s, socket_keepalive=True
+        )
+        self._group_ready = False
+        self._next_claim = 0.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RedisGroupSource:
+        cfg = settings.hub.redis
+        return cls(cfg.url, cfg.stream, cfg.group, cfg.dead_letter_stream,
+                   claim_idle_s=settings.keeper.claim_idle_s,
+                   connect_timeout_s=cfg.connect_timeout_s)
+
+    def _ensure_group(self) -> None:
+        if self._group_ready:
+            return
+        try:
+            self._client.xgroup_create(self.stream, self.group, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        self._group_ready = True
+
+    def read(self, max_entries: int, block_ms: int) -> list[Delivery]:
+        try:
+            self._ensure_group()
+            deliveries = self._claim_abandoned(max_entries)
+            if deliveries:
+                return deliveries
+            reply = self._client.xreadgroup(
+                self.group, self.consumer, {self.stream: ">"}, count=max_entries,
+                block=block_ms or None,
+            )
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise HubUnavailableError(f"Redis unavailable: {exc}") from exc
+        except redis.ResponseError as exc:
+            if "NOGROUP" in str(exc):  # the stream was deleted under us: create it again
+                self._group_ready = False
+                return []
+            raise HubError(f"reading {self.stream}: {exc}") from exc
+        entries = reply[0][1] if reply else []
+        return [self._delivery(entry_id, fields) for entry_id, fields in entries]
+
+    def _claim_abandoned(self, max_entries: int) -> list[Delivery]:
+        """Pending entries of keepers that stopped answering (every CLAIM_EVERY_S)."""
+        now = time.monotonic()
+        if now < self._next_claim:
+            return []
+        self._next_claim = now + CLAIM_EVERY_S
+        reply = self._client.xautoclaim(
+            self.stream, self.group, self.consumer, min_idle_time=self.claim_idle_ms,
+            start_id="0-0", count=max_entries,
+        )
+        claimed = [(entry_id, fields) for entry_id, fields in reply[1] if fields]
+        if claimed:
+            log.warning("claimed %s entries abandoned by another keeper", len(claimed))
+            self._next_claim = now  # there may be more: look again next read
+        return [self._delivery(entry_id, fields, attempts=2) for entry_id, fields in claimed]
+
+    def _delivery(self, entry_id: bytes, fields: dict[bytes, bytes], attempts: int = 1
+                  ) -> Delivery:
+        origin = f"{self.stream}:{entry_id.decode()}"
+        payload = fields.get(FIELD_PAYLOAD)
+        if payload is None:
+            raw = repr(fields).encode()[:100_000]
+            return Delivery(entry_id, raw, None, "stream entry has no payload field 'p'",
+                            origin, attempts)
+        messages, error = decode_array_or_object(payload)
+        batch = fields.get(FIELD_BATCH, b"").decode(errors="replace")
+        return Delivery(entry_id, payload, messages, error, origin, attempts,
+                        {"batch_id": batch})
+
+    def ack(self, deliveries: list[Delivery]) -> None:
+        if not deliveries:
+            return
+        ids = [d.ref for d in deliveries]
+        try:
+            pipe = self._client.pipeline(transaction=False)
+            pipe.xack(self.stream, self.group, *ids)
+            pipe.xdel(self.stream, *ids)
+            pipe.execute()
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            # Not acknowledged: they will be delivered again and stored again (idempotent).
+            raise HubUnavailableError(f"Redis unavailable while acknowledging: {exc}") from exc
+
+    def dead_letter(self, payload: bytes, reason: str, origin: str) -> None:
+        self._client.xadd(self.dead_letter_stream, {
+            "payload": payload, "reason": reason, "origin": origin, "time": str(time.time()),
+        })
+
+    def dead_letters(self) -> list[dict[str, Any]]:
+        return [
+            {k.decode(): v.decode(errors="replace") if k != b"payload" else v
+             for k, v in fields.items()}
+            for _, fields in self._client.xrange(self.dead_letter_stream)
+        ]
+
+    def backlog(self) -> int | None:
+        try:
+            for group in self._client.xinfo_groups(self.stream):
+                if group.get("name", b"").decode() == self.group:
+                    lag = group.get("lag")
+                    return int(lag or 0) + int(group.get("pending") or 0)
+        except redis.RedisError:
+            return None
+        return None
+
+    def confirm(self, marker: str) -> None:
+        self._client.set(MARKER_PREFIX + marker, b"1", ex=MARKER_TTL_S)
+
+    def confirmed(self, marker: str) -> bool:
+        try:
+            return bool(self._client.exists(MARKER_PREFIX + marker))
+        except redis.RedisError:
+            return False
+
+    def close(self) -> None:
+        self._client.close()

@@ -1,0 +1,148 @@
+"""The store interface: where the keeper writes the PROV graph, and what queries read.
+
+A store is a small class registered by ``kind`` (``neo4j``, ``embedded``), built with
+``from_settings``. Both stores take the same :class:`prov_model.GraphDelta` writes and
+answer the same queries with the same plain-dict shapes, so the query API, the exporters
+and the tests do not care which one is behind them.
+
+Write contract:
+- ``write(delta)`` is ONE transaction (all of the delta or nothing), idempotent (the same
+  delta twice changes nothing), applies the merge rule of ``prov_model.merge`` to nodes
+  written again, and derives value-flow ``WAS_INFORMED_BY`` edges by the rule of
+  ``prov_model.derive`` over the stored graph.
+- A store that cannot be reached raises :class:`capture.errors.StoreUnavailableError`
+  (the keeper retries with backoff and acknowledges nothing); any other failure raises
+  :class:`capture.errors.StoreError`.
+
+Record shapes (plain dicts, JSON-able):
+- node: ``{"id": str, "labels": [str, ...], "props": {...}}`` — labels general-first,
+  as in ``prov_model`` (e.g. ``["Activity", "Task"]``);
+- edge: ``{"type": str, "src": str, "dst": str, "props": {...}}``;
+- lineage hit: ``{"id": str, "labels": [...], "distance": int}``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from capture.errors import StoreError
+
+if TYPE_CHECKING:
+    from capture.settings import Settings
+    from prov_model import GraphDelta
+
+NodeRecord = dict[str, Any]
+EdgeRecord = dict[str, Any]
+
+# Relationship types a lineage walk follows (both directions have a meaning):
+# upstream = towards what a node was derived from; downstream = what it influenced.
+LINEAGE_EDGES = ("USED", "WAS_GENERATED_BY", "WAS_INFORMED_BY")
+MAX_LINEAGE_DEPTH = 50
+
+_REGISTRY: dict[str, type[Store]] = {}
+
+
+class Store(ABC):
+    kind: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            _REGISTRY[cls.kind] = cls
+
+    @classmethod
+    @abstractmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        """Open the store the settings name (creating schema/files as needed)."""
+
+    # --- writing -----------------------------------------------------------------------------
+
+    @abstractmethod
+    def write(self, delta: GraphDelta) -> None:
+        """Write one delta in one transaction (see the module docstring)."""
+
+    # --- reading -----------------------------------------------------------------------------
+
+    @abstractmethod
+    def get_node(self, node_id: str) -> NodeRecord | None:
+        """One node by id, or ``None``."""
+
+    @abstractmethod
+    def find_nodes(
+        self, label: str, where: Mapping[str, Any] | None = None, limit: int | None = None
+    ) -> list[NodeRecord]:
+        """Nodes having ``label`` whose props equal every ``where`` item (``id`` included),
+        ordered by ``started_at`` then ``id`` (nodes without ``started_at`` last)."""
+
+    @abstractmethod
+    def edges(
+        self, node_id: str, direction: str = "both", types: tuple[str, ...] | None = None
+    ) -> list[EdgeRecord]:
+        """Edges touching ``node_id``: ``direction`` is ``out``, ``in`` or ``both``."""
+
+    @abstractmethod
+    def upstream(self, node_id: str, depth: int = 10) -> list[dict[str, Any]]:
+        """Nodes ``node_id`` depends on, following LINEAGE_EDGES forwards (``USED``
+        task→entity, ``WAS_GENERATED_BY`` entity→task, ``WAS_INFORMED_BY`` task→task), at
+        most ``depth`` hops; each with its shortest distance; ``node_id`` itself excluded."""
+
+    @abstractmethod
+    def downstream(self, node_id: str, depth: int = 10) -> list[dict[str, Any]]:
+        """Nodes that depend on ``node_id``: the same edges followed backwards."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, dict[str, int]]:
+        """``{"nodes": {label: n}, "edges": {type: n}}`` — every label of a node counts."""
+
+    @abstractmethod
+    def iter_nodes(self, labels: tuple[str, ...] | None = None) -> Iterator[NodeRecord]:
+        """Every node (having any of ``labels``, when given), in no particular order."""
+
+    @abstractmethod
+    def iter_edges(self, types: tuple[str, ...] | None = None) -> Iterator[EdgeRecord]:
+        """Every edge (of the given ``types``, when given)."""
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    @abstractmethod
+    def alive(self) -> bool:
+        """Whether the store answers now."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete every node and edge (tests, ``provgraph`` maintenance)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections and files. Idempotent."""
+
+
+def store_class(kind: str) -> type[Store]:
+    _load_builtin()
+    try:
+        return _REGISTRY[kind]
+    except KeyError:
+        raise StoreError(f"unknown store kind {kind!r}; known: {', '.join(sorted(_REGISTRY))}"
+                         ) from None
+
+
+def open_store(settings: Settings) -> Store:
+    return store_class(settings.store.kind).from_settings(settings)
+
+
+def check_depth(depth: int) -> int:
+    if not isinstance(depth, int) or isinstance(depth, bool) or not 1 <= depth <= MAX_LINEAGE_DEPTH:
+        raise StoreError(f"depth must be an int from 1 to {MAX_LINEAGE_DEPTH}, got {depth!r}")
+    return depth
+
+
+def _load_builtin() -> None:
+    import importlib
+
+    for module in ("keeper.stores.embedded", "keeper.stores.neo4j"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:  # a store module not written yet / driver missing
+            if exc.name != module:
+                raise
