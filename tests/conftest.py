@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import redis
 
 from capture import recorder
 from capture.settings import Settings, load_settings
+
+REDIS_URL = os.environ.get("PROVGRAPH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Poll ``condition`` until it is truthy; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.05)
 
 
 def make_settings(data_dir: Path, **env: str) -> Settings:
@@ -25,3 +45,12 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
     recorder.configure(resolved)
     yield resolved
     recorder.configure(None)
+
+
+@pytest.fixture
+def stream() -> Iterator[str]:
+    """A fresh Redis stream name (and its dead-letter stream), deleted afterwards."""
+    name = f"test:{uuid.uuid4().hex[:12]}"
+    yield name
+    with contextlib.suppress(redis.RedisError):
+        redis.Redis.from_url(REDIS_URL).delete(name, name + ":dead")

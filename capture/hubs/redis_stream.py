@@ -82,6 +82,7 @@ class RedisHub(Hub):
         self._lock = threading.Lock()
         self._down_since: float | None = None
         self._next_try = 0.0
+        self._orphans_checked = False  # spools left by processes that died with Redis down
         self._batch_prefix = f"{os.getpid()}-{os.urandom(6).hex()}"
         self._batch_counter = itertools.count(1)
         self.sent_batches = 0
@@ -122,6 +123,10 @@ class RedisHub(Hub):
             return
         entry = (self._new_batch_id(), encode_batch(batch))
         with self._lock:
+            if not self._orphans_checked:
+                self._orphans_checked = True
+                if self.spool.count():
+                    self._down_since = time.monotonic()  # replay them before this batch
             backlog = self._down_since is not None or self.spool.own_pending()
             if backlog and (time.monotonic() < self._next_try or not self._replay_locked()):
                 self.spool.append([entry])  # keeps order behind what is already spooled

@@ -3,35 +3,15 @@ Redis and Neo4j of ``make services``."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import redis
 
 from capture import recorder
 from capture.settings import Settings
 from keeper.stores.base import Store, open_store
-from tests.conftest import make_settings
-
-REDIS_URL = os.environ.get("PROVGRAPH_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Poll ``condition`` until it is truthy; fail with ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.05)
+from tests.conftest import REDIS_URL, make_settings
 
 
 def embedded_settings(data_dir: Path) -> Settings:
@@ -46,15 +26,6 @@ def neo4j_settings(data_dir: Path, stream: str) -> Settings:
     settings.keeper.claim_idle_s = 1.0
     settings.keeper.block_ms = 100
     return settings
-
-
-@pytest.fixture
-def stream() -> Iterator[str]:
-    name = f"test:{uuid.uuid4().hex[:12]}"
-    yield name
-    client = redis.Redis.from_url(REDIS_URL)
-    with contextlib.suppress(redis.RedisError):
-        client.delete(name, name + ":dead")
 
 
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.integration)])
