@@ -27,15 +27,32 @@ def _demo(args: argparse.Namespace) -> int:
     from keeper import demo
 
     settings = get_settings()
-    flowcept = demo.run(epochs=args.epochs, start_persistence=False)
-    messages = flowcept.get_buffer()
-    print(f"provgraph demo: workflow {flowcept.current_workflow_id}")
-    for line in demo.summary(messages):
+    print(f"provgraph demo: capture -> {settings.hub.kind} hub -> keeper -> "
+          f"{settings.store.kind} store")
+    flowcept = demo.run(epochs=args.epochs)  # start_persistence: an in-process keeper
+    print(f"workflow {flowcept.current_workflow_id} ({flowcept.workflow_name})")
+    for line in demo.summary(flowcept.get_buffer()):
         print(line)
+    tasks = Flowcept.db.get_tasks_from_current_workflow()
+    print(f"stored tasks (Flowcept.db.get_tasks_from_current_workflow()): {len(tasks)}")
+    for task in tasks:
+        used = ", ".join(sorted(task.get("used", {})))
+        generated = ", ".join(sorted(task.get("generated", {})))
+        print(f"  {task['activity_id']:<22} {task.get('status', '?'):<9} "
+              f"used [{used}] -> generated [{generated}]")
+    evaluated = [t for t in tasks if t["activity_id"] == "evaluate"]
+    if evaluated:
+        upstream = Flowcept.db.upstream(evaluated[0]["task_id"], depth=10)
+        by_id = {t["task_id"]: t["activity_id"] for t in tasks}
+        names = sorted({by_id[h["id"]] for h in upstream if h["id"] in by_id})
+        print(f"lineage: evaluate was informed by {', '.join(names)} "
+              f"(Flowcept.db.upstream, {len(upstream)} nodes)")
+    counts = Flowcept.db.store.counts()
+    print("graph: " + ", ".join(f"{k}={v}" for k, v in sorted(counts["nodes"].items())))
     if settings.hub.kind == "file":
         print(f"buffer file: {settings.buffer_file.resolve()}")
-        print(f"read it back: Flowcept.read_buffer_file({str(settings.buffer_file)!r})")
-    del Flowcept
+    if settings.store.kind == "embedded":
+        print(f"embedded store: {settings.embedded_store_dir.resolve()}")
     return 0
 
 

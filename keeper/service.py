@@ -134,8 +134,8 @@ class Keeper:
             if progress is not None and time.monotonic() >= next_report:
                 progress(self.stats, self.source.backlog())
                 next_report = time.monotonic() + interval
-            if until_idle and read == 0:
-                break
+            if until_idle and read == 0 and not self.source.backlog():
+                break  # nothing new, and nothing pending (e.g. entries of a dead keeper)
         if progress is not None:
             progress(self.stats, self.source.backlog())
         return self.stats

@@ -22,7 +22,7 @@ from capture.settings import Settings, get_settings
 from keeper.services import neo4j_server, redis_server
 from keeper.services._base import HOST, Echo, ServiceStatus, exclusive, pid_of, terminate
 
-__all__ = ["HOST", "Echo", "ServiceStatus", "down", "main", "status", "up"]
+__all__ = ["HOST", "Echo", "ServiceStatus", "down", "main", "status", "stop", "up"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +42,28 @@ def down(settings: Settings | None = None, echo: Echo = _log_echo) -> list[Servi
     """Stop the servers that ``up`` started (never one it did not start); then ``status``."""
     settings = settings or get_settings()
     with exclusive(settings):
-        for name, module in (("neo4j", neo4j_server), ("redis", redis_server)):
-            pid_file = module.pid_file(settings)
-            pid = pid_of(pid_file, module.MARKER)
-            if pid is None:
-                echo(f"{name}: nothing of ours is running")
-                continue
-            echo(f"{name}: stopping pid {pid}")
-            terminate(pid)
-            pid_file.unlink(missing_ok=True)
+        for name in ("neo4j", "redis"):
+            _stop(name, settings, echo)
         return status(settings, echo)
+
+
+def stop(name: str, settings: Settings | None = None, echo: Echo = _log_echo) -> None:
+    """Stop one service we started (``redis`` or ``neo4j``), e.g. to test an outage."""
+    settings = settings or get_settings()
+    with exclusive(settings):
+        _stop(name, settings, echo)
+
+
+def _stop(name: str, settings: Settings, echo: Echo) -> None:
+    module = {"neo4j": neo4j_server, "redis": redis_server}[name]
+    pid_file = module.pid_file(settings)
+    pid = pid_of(pid_file, module.MARKER)
+    if pid is None:
+        echo(f"{name}: nothing of ours is running")
+        return
+    echo(f"{name}: stopping pid {pid}")
+    terminate(pid)
+    pid_file.unlink(missing_ok=True)
 
 
 def status(settings: Settings | None = None, echo: Echo = _log_echo) -> list[ServiceStatus]:

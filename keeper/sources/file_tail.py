@@ -1,10 +1,12 @@
 """Reading the file hub: tail ``buffer.jsonl``, remembering the offset of what is stored.
 
-The offset (with the file's inode) is saved in ``<data dir>/keeper/file-source.json``
-after every ``ack``, so a restarted keeper resumes where the last one stopped. A file
-that was replaced or truncated (``Flowcept(delete_buffer_file=True)``) is read from its
-start. Only whole lines are read: a batch being appended is picked up once complete.
-Dead letters are appended to ``<data dir>/keeper/dead-letter.jsonl``.
+The offset is saved in ``<data dir>/keeper/file-source.json`` after every ``ack``, so a
+restarted keeper resumes where the last one stopped. A file that was replaced or
+truncated (``Flowcept(delete_buffer_file=True)``) is read from its start: a file is
+known by its inode and a fingerprint of its first bytes (an inode is often reused by the
+next file, which can even grow to the same size). Only whole lines are read: a batch
+being appended is picked up once complete. Dead letters are appended to
+``<data dir>/keeper/dead-letter.jsonl``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from capture.settings import Settings
 
 MAX_READ_BYTES = 8 * 1024 * 1024
+HEAD_BYTES = 256  # the fingerprint: the first bytes hold a workflow or task id
 
 _confirmed: set[str] = set()  # flush markers stored by keepers of this process
 _confirmed_lock = threading.Lock()
@@ -38,25 +41,25 @@ class FileTailSource(Source):
         self.state_dir = Path(state_dir)
         self.state_file = self.state_dir / "file-source.json"
         self.dead_letter_file = self.state_dir / "dead-letter.jsonl"
-        self._inode, self._offset = self._load_state()
+        self._inode, self._offset, self._head = self._load_state()
         self._interrupted = threading.Event()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FileTailSource:
         return cls(settings.buffer_file, settings.keeper_dir)
 
-    def _load_state(self) -> tuple[int | None, int]:
+    def _load_state(self) -> tuple[int | None, int, str]:
         try:
             state = orjson.loads(self.state_file.read_bytes())
-            return state.get("inode"), int(state.get("offset", 0))
+            return state.get("inode"), int(state.get("offset", 0)), str(state.get("head", ""))
         except (FileNotFoundError, orjson.JSONDecodeError, ValueError, AttributeError):
-            return None, 0
+            return None, 0, ""
 
     def _save_state(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         tmp = self.state_file.with_suffix(".tmp")
         tmp.write_bytes(orjson.dumps({"inode": self._inode, "offset": self._offset,
-                                      "path": str(self.path)}))
+                                      "head": self._head, "path": str(self.path)}))
         os.replace(tmp, self.state_file)
 
     def _current(self) -> tuple[int | None, int]:
@@ -65,6 +68,18 @@ class FileTailSource(Source):
         except FileNotFoundError:
             return None, 0
         return stat.st_ino, stat.st_size
+
+    def _fingerprint(self, length: int) -> str:
+        try:
+            with open(self.path, "rb") as handle:
+                return handle.read(min(length, HEAD_BYTES)).hex()
+        except FileNotFoundError:
+            return ""
+
+    def _same_file(self, inode: int, size: int) -> bool:
+        if inode != self._inode or size < self._offset:
+            return False
+        return not self._offset or self._fingerprint(self._offset) == self._head
 
     def read(self, max_entries: int, block_ms: int) -> list[Delivery]:
         deadline = time.monotonic() + block_ms / 1000
@@ -79,8 +94,8 @@ class FileTailSource(Source):
         inode, size = self._current()
         if inode is None:
             return []
-        if inode != self._inode or size < self._offset:  # a new file: start over
-            self._inode, self._offset = inode, 0
+        if not self._same_file(inode, size):  # a new file: start over
+            self._inode, self._offset, self._head = inode, 0, ""
         if size == self._offset:
             return []
         with open(self.path, "rb") as handle:
@@ -108,6 +123,8 @@ class FileTailSource(Source):
         if not deliveries:
             return
         self._offset = max(self._offset, max(int(d.ref) for d in deliveries))
+        if len(self._head) < 2 * HEAD_BYTES:
+            self._head = self._fingerprint(self._offset)
         self._save_state()
 
     def dead_letter(self, payload: bytes, reason: str, origin: str) -> None:
@@ -127,7 +144,7 @@ class FileTailSource(Source):
         inode, size = self._current()
         if inode is None:
             return 0
-        return size if inode != self._inode else max(0, size - self._offset)
+        return max(0, size - self._offset) if self._same_file(inode, size) else size
 
     def interrupt(self) -> None:
         self._interrupted.set()

@@ -98,7 +98,7 @@ class RedisGroupSource(Source):
         now = time.monotonic()
         if now < self._next_claim:
             return []
-        self._next_claim = now + CLAIM_EVERY_S
+        self._next_claim = now + min(CLAIM_EVERY_S, self.claim_idle_ms / 1000)
         reply = self._client.xautoclaim(
             self.stream, self.group, self.consumer, min_idle_time=self.claim_idle_ms,
             start_id="0-0", count=max_entries,
