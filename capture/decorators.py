@@ -24,11 +24,8 @@ from capture.ids import new_task_id
 from capture.recorder import STATE, active, workflow_for_task
 from capture.serialize import dumps
 from capture.settings import get_settings
-from capture.sysinfo import hostname
 from capture.taskspec import TaskSpec
 from capture.telemetry import capture_telemetry
-
-HOSTNAME = hostname()
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,33 +41,37 @@ def _telemetry() -> dict[str, Any]:
     return capture_telemetry(get_settings().instrumentation.telemetry)
 
 
-def _start(spec: TaskSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[
+def _split_overrides(spec: TaskSpec, kwargs: dict[str, Any]) -> tuple[
     dict[str, Any], dict[str, Any]
 ]:
-    """The task message as it starts, and the kwargs to call the function with."""
-    overrides: dict[str, Any] = {}
-    if kwargs and ("workflow_id" in kwargs or "campaign_id" in kwargs):
-        overrides = {k: kwargs[k] for k in _OVERRIDES if k in kwargs}
-        if not spec.takes_override:
-            kwargs = {k: v for k, v in kwargs.items() if k not in _OVERRIDES}
+    """``workflow_id=``/``campaign_id=`` given at call time, and the kwargs for the call
+    (without them, unless the function takes them)."""
+    overrides = {k: kwargs[k] for k in _OVERRIDES if k in kwargs}
+    if not spec.takes_override:
+        kwargs = {k: v for k, v in kwargs.items() if k not in _OVERRIDES}
+    return overrides, kwargs
+
+
+def _start(spec: TaskSpec, args: tuple[Any, ...], kwargs: dict[str, Any],
+           overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The task message as the call starts (the hot path: keep it short)."""
     workflow = current_workflow() or workflow_for_task()
-    message = spec.static.copy()
+    message = spec.static.copy()  # may hold workflow_id/campaign_id from the decorator
     message["task_id"] = new_task_id()
-    message["workflow_id"] = (
-        overrides.get("workflow_id") or spec.workflow_id or workflow.workflow_id
-    )
-    campaign = overrides.get("campaign_id") or spec.campaign_id or workflow.campaign_id
-    if campaign:
-        message["campaign_id"] = campaign
+    if overrides:
+        message.update(overrides)
+    if "workflow_id" not in message:
+        message["workflow_id"] = workflow.workflow_id
+    if "campaign_id" not in message and workflow.campaign_id:
+        message["campaign_id"] = workflow.campaign_id
     parent = TASK.get()
     if parent:
         message["parent_task_id"] = parent
-    message["hostname"] = HOSTNAME
     message["used"] = spec.used(args, kwargs)
     if STATE.telemetry if spec.telemetry is None else spec.telemetry:
         message["telemetry_at_start"] = _telemetry()
     message["started_at"] = time()
-    return message, kwargs
+    return message
 
 
 def _finish(spec: TaskSpec, message: dict[str, Any], result: Any) -> bytes:
@@ -78,9 +79,10 @@ def _finish(spec: TaskSpec, message: dict[str, Any], result: Any) -> bytes:
     message["ended_at"] = time()
     message["status"] = "FINISHED"
     if result is not None:
-        generated = spec.generated(result)
-        if generated is not None:
-            message["generated"] = generated
+        if spec.plain_output and type(result) is not dict:
+            message["generated"] = {"arg_0": result}
+        else:
+            message["generated"] = spec.generated(result)
     if "telemetry_at_start" in message:
         message["telemetry_at_end"] = _telemetry()
     return dumps(message)
@@ -105,7 +107,10 @@ def _instrument(func: Callable[..., Any], spec: TaskSpec) -> Callable[..., Any]:
             if recorder is None or SUPPRESSED.get():
                 return await func(*args, **kwargs)
             try:
-                message, kwargs = _start(spec, args, kwargs)
+                overrides = None
+                if kwargs and ("workflow_id" in kwargs or "campaign_id" in kwargs):
+                    overrides, kwargs = _split_overrides(spec, kwargs)
+                message = _start(spec, args, kwargs, overrides)
             except Exception as exc:
                 recorder.count_error("capturing %s failed: %s", spec.activity_id, exc)
                 return await func(*args, **kwargs)
@@ -128,7 +133,10 @@ def _instrument(func: Callable[..., Any], spec: TaskSpec) -> Callable[..., Any]:
         if recorder is None or SUPPRESSED.get():
             return func(*args, **kwargs)
         try:
-            message, kwargs = _start(spec, args, kwargs)
+            overrides = None
+            if kwargs and ("workflow_id" in kwargs or "campaign_id" in kwargs):
+                overrides, kwargs = _split_overrides(spec, kwargs)
+            message = _start(spec, args, kwargs, overrides)
         except Exception as exc:
             recorder.count_error("capturing %s failed: %s", spec.activity_id, exc)
             return func(*args, **kwargs)

@@ -16,6 +16,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from capture.errors import ArgumentError
+from capture.sysinfo import hostname
+
+_HOSTNAME = hostname()
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +130,9 @@ class TaskSpec:
         static: dict[str, Any] = {
             "type": "task",
             "activity_id": self.activity_id,
+            "workflow_id": self.workflow_id,
+            "campaign_id": self.campaign_id,
+            "hostname": _HOSTNAME,
             "subtype": self.subtype,
             "tags": self.tags,
             "custom_metadata": self.custom_metadata,
