@@ -109,7 +109,9 @@ class RedisHub(Hub):
         return f"{self._batch_prefix}.{next(self._batch_counter)}"
 
     def _xadd_all(self, entries: list[Entry]) -> None:
-        pipe = self._client.pipeline(transaction=True)
+        """Append entries in order; several go in one MULTI/EXEC (all or none), one alone
+        needs no transaction (an XADD is atomic)."""
+        pipe = self._client.pipeline(transaction=len(entries) > 1)
         for batch_id, payload in entries:
             fields: dict[bytes, Any] = {FIELD_PAYLOAD: payload, FIELD_BATCH: batch_id}
             if self.max_stream_len:
