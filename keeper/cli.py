@@ -11,6 +11,7 @@ Every command has ``--help``; bad input exits with status 2 and a one-line reaso
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import signal
 import sys
@@ -84,6 +85,9 @@ def _keeper_run(args: argparse.Namespace) -> int:
     settings = get_settings()
     source = open_source(settings)
     keeper = Keeper(source, open_store(settings), settings)
+    # Everything loaded so far (an embedded store's replayed graph) lives as long as the
+    # process: keep it out of every later garbage collection.
+    gc.freeze()
     signal.signal(signal.SIGTERM, lambda *_: keeper.stop())
     unit = source.backlog_unit
 

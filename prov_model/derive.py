@@ -52,7 +52,9 @@ def derive_informed_by(
     statements, see :func:`prov_model.rows.statement_rows`). Lookups on the stored graph:
     ``used_entities(task)`` entity ids the task USED; ``generated_entities(task)`` entity ids
     with WAS_GENERATED_BY to the task; ``generators(entity)`` / ``consumers(entity)`` the
-    activity ids that generated / used the entity (tasks and workflows); ``is_task(id)``.
+    activity ids that generated / used the entity (tasks and workflows), one item per edge
+    (so a task generating the value under two roles counts twice for the fan-out limit,
+    as the Cypher guard counts edges); ``is_task(id)``.
     """
     pairs: set[tuple[str, str]] = set()
     for t2 in consumer_tasks:

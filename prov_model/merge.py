@@ -12,10 +12,12 @@ properties are merged with :func:`merge_task_props`:
 
 A terminal status replacing another terminal status follows rule 1 (the later wins).
 
-The rule is safe for every node kind: nodes without a ``status`` property (entities, agents,
-plans, campaigns) simply get rule 1. The embedded store applies this function; the Neo4j
-ingest statements ``ingest/merge_tasks`` and ``ingest/merge_workflows`` implement the same
-rule in Cypher.
+Which nodes follow it: tasks, workflows, campaigns and usage-local entities (nodes
+without a ``status`` simply get rule 1). Shared (content-addressed) entities, plans and
+agents are written on creation only: their id already says what they are, so a later
+message never changes them. Both stores do exactly this: the embedded store with this
+function, the Neo4j ingest statements in Cypher (``ON CREATE SET`` for the create-only
+kinds).
 """
 
 from __future__ import annotations
