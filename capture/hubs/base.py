@@ -8,13 +8,12 @@ Shaped like the OpenLineage client's transports: a class attribute ``kind``, a
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import logging
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from capture.errors import HubError
+from capture.registry import Registry
 
 if TYPE_CHECKING:
     from capture.settings import Settings
@@ -24,9 +23,6 @@ log = logging.getLogger(__name__)
 Message = dict[str, Any]
 Encoded = bytes  # one message as JSON (``capture.serialize.dumps``)
 
-_REGISTRY: dict[str, type[Hub]] = {}
-
-
 class Hub(ABC):
     """Base class of every hub. Subclasses set ``kind`` and are registered by it."""
 
@@ -34,8 +30,7 @@ class Hub(ABC):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.kind:
-            _REGISTRY[cls.kind] = cls
+        HUBS.add(cls.kind, cls)
 
     @classmethod
     @abstractmethod
@@ -63,28 +58,19 @@ class Hub(ABC):
         """Release connections and files. Idempotent."""
 
 
+HUBS: Registry[Hub] = Registry(
+    "hub", HubError,
+    ("capture.hubs.file", "capture.hubs.memory", "capture.hubs.redis_stream"),
+)
+
+
 def hub_kinds() -> list[str]:
-    _load_builtin()
-    return sorted(_REGISTRY)
+    return HUBS.kinds()
 
 
 def hub_class(kind: str) -> type[Hub]:
-    _load_builtin()
-    try:
-        return _REGISTRY[kind]
-    except KeyError:
-        raise HubError(
-            f"unknown hub kind {kind!r}; known: {', '.join(sorted(_REGISTRY))}"
-        ) from None
+    return HUBS.get(kind)
 
 
 def create_hub(settings: Settings) -> Hub:
     return hub_class(settings.hub.kind).from_settings(settings)
-
-
-def _load_builtin() -> None:
-    # Importing the modules registers their classes; redis is imported only when present.
-    from capture.hubs import file, memory  # noqa: F401
-
-    with contextlib.suppress(ImportError):  # needs the redis package
-        importlib.import_module("capture.hubs.redis_stream")

@@ -15,12 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import orjson
 
 from capture.errors import HubError
+from capture.registry import Registry
 
 if TYPE_CHECKING:
     from capture.settings import Settings
-
-_REGISTRY: dict[str, type[Source]] = {}
-
 
 @dataclass(slots=True)
 class Delivery:
@@ -54,8 +52,7 @@ class Source(ABC):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.kind:
-            _REGISTRY[cls.kind] = cls
+        SOURCES.add(cls.kind, cls)
 
     @classmethod
     @abstractmethod
@@ -96,12 +93,11 @@ class Source(ABC):
         """Release connections and files."""
 
 
-def open_source(settings: Settings) -> Source:
-    import importlib
+SOURCES: Registry[Source] = Registry(
+    "keeper source", HubError, ("keeper.sources.redis_group", "keeper.sources.file_tail")
+)
 
-    for module in ("keeper.sources.redis_group", "keeper.sources.file_tail"):
-        importlib.import_module(module)
-    kind = settings.hub.kind
-    if kind not in _REGISTRY:
-        raise HubError(f"the keeper cannot read the {kind!r} hub; use 'redis' or 'file'")
-    return _REGISTRY[kind].from_settings(settings)
+
+def open_source(settings: Settings) -> Source:
+    """The source that reads the hub the settings name (``redis`` or ``file``)."""
+    return SOURCES.get(settings.hub.kind).from_settings(settings)

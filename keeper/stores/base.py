@@ -28,6 +28,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from capture.errors import StoreError
+from capture.registry import Registry
 
 if TYPE_CHECKING:
     from capture.settings import Settings
@@ -41,16 +42,12 @@ EdgeRecord = dict[str, Any]
 LINEAGE_EDGES = ("USED", "WAS_GENERATED_BY", "WAS_INFORMED_BY")
 MAX_LINEAGE_DEPTH = 50
 
-_REGISTRY: dict[str, type[Store]] = {}
-
-
 class Store(ABC):
     kind: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.kind:
-            _REGISTRY[cls.kind] = cls
+        STORES.add(cls.kind, cls)
 
     @classmethod
     @abstractmethod
@@ -118,13 +115,13 @@ class Store(ABC):
         """Release connections and files. Idempotent."""
 
 
+STORES: Registry[Store] = Registry(
+    "store", StoreError, ("keeper.stores.embedded", "keeper.stores.neo4j")
+)
+
+
 def store_class(kind: str) -> type[Store]:
-    _load_builtin()
-    try:
-        return _REGISTRY[kind]
-    except KeyError:
-        raise StoreError(f"unknown store kind {kind!r}; known: {', '.join(sorted(_REGISTRY))}"
-                         ) from None
+    return STORES.get(kind)
 
 
 def open_store(settings: Settings) -> Store:
@@ -135,14 +132,3 @@ def check_depth(depth: int) -> int:
     if not isinstance(depth, int) or isinstance(depth, bool) or not 1 <= depth <= MAX_LINEAGE_DEPTH:
         raise StoreError(f"depth must be an int from 1 to {MAX_LINEAGE_DEPTH}, got {depth!r}")
     return depth
-
-
-def _load_builtin() -> None:
-    import importlib
-
-    for module in ("keeper.stores.embedded", "keeper.stores.neo4j"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:  # a store module not written yet / driver missing
-            if exc.name != module:
-                raise
