@@ -129,8 +129,8 @@ class ServicesSettings:
     redis_port: int = 6379
     redis_password: str = ""
     neo4j_bolt_port: int = 7687
-    neo4j_heap: str = "768m"
-    neo4j_pagecache: str = "256m"
+    neo4j_heap: str = "1536m"
+    neo4j_pagecache: str = "512m"
     start_timeout_s: float = 180.0
 
 

@@ -23,7 +23,12 @@ from typing import Any
 
 import orjson
 
-from capture.errors import HubUnavailableError, MappingError, StoreUnavailableError
+from capture.errors import (
+    HubUnavailableError,
+    MappingError,
+    StoreError,
+    StoreUnavailableError,
+)
 from capture.settings import Settings
 from keeper.sources.base import Delivery, Source
 from keeper.stores.base import Store
@@ -74,32 +79,63 @@ class Keeper:
         return len(deliveries)
 
     def _handle(self, deliveries: list[Delivery]) -> None:
-        messages: list[dict[str, Any]] = []
-        origins: list[Delivery] = []
+        readable = []
         for delivery in deliveries:
             if delivery.messages is None:
                 self._dead_letter(delivery.payload, delivery.error or "undecodable",
                                   delivery.origin)
-                continue
-            messages.extend(delivery.messages)
-            origins.extend([delivery] * len(delivery.messages))
+            else:
+                readable.append(delivery)
+        messages = [m for d in readable for m in d.messages or []]
+        origins = [d for d in readable for _ in d.messages or []]
+        bad: set[int] = set()
 
-        def bad(index: int, message: Any, error: MappingError) -> None:
+        def unmappable(index: int, message: Any, error: MappingError) -> None:
+            bad.add(index)
             self._dead_letter(_encode(message), str(error), origins[index].origin)
 
-        delta = map_batch(messages, self.settings.entities, on_error=bad)
-        markers = [m.get("marker") for m in messages
-                   if isinstance(m, dict) and m.get("type") == "control"
-                   and m.get("event") == "flush"]
-        if delta and not self._write(delta):
-            return  # asked to stop while the store was down: acknowledge nothing
-        for marker in markers:
-            if isinstance(marker, str):
-                self.source.confirm(marker)
+        delta = map_batch(messages, self.settings.entities, on_error=unmappable)
+        try:
+            if delta and not self._write(delta):
+                return  # asked to stop while the store was down: acknowledge nothing
+        except StoreError as exc:  # not transient: find the delivery the store rejects
+            log.warning("the store rejected a batch of %s deliveries (%s); splitting it",
+                        len(readable), exc)
+            groups = [[m for i, m in enumerate(messages) if i not in bad and origins[i] is d]
+                      for d in readable]
+            if not self._write_split(readable, groups):
+                return
+        for message in messages:
+            if isinstance(message, dict) and message.get("type") == "control" \
+                    and message.get("event") == "flush" and isinstance(message.get("marker"), str):
+                self.source.confirm(message["marker"])
         self.source.ack(deliveries)
         self.stats.deliveries += len(deliveries)
         self.stats.messages += sum(1 for m in messages
                                    if not (isinstance(m, dict) and m.get("type") == "control"))
+
+    def _write_split(self, deliveries: list[Delivery], groups: list[list[Any]]) -> bool:
+        """Write halves until what the store rejects is one delivery: that one goes to the
+        dead letters. False when asked to stop meanwhile."""
+        if len(deliveries) == 1:
+            try:
+                delta = map_batch(groups[0], self.settings.entities)
+                return not delta or self._write(delta)
+            except StoreError as exc:
+                self._dead_letter(deliveries[0].payload, f"the store rejected it: {exc}",
+                                  deliveries[0].origin)
+                return True
+        half = len(deliveries) // 2
+        for part, part_groups in ((deliveries[:half], groups[:half]),
+                                  (deliveries[half:], groups[half:])):
+            try:
+                delta = map_batch([m for g in part_groups for m in g], self.settings.entities)
+                if delta and not self._write(delta):
+                    return False
+            except StoreError:
+                if not self._write_split(part, part_groups):
+                    return False
+        return True
 
     def _write(self, delta: Any) -> bool:
         cfg = self.settings.keeper

@@ -43,6 +43,12 @@ _UNAVAILABLE_CODES = frozenset({
     "Neo.ClientError.Cluster.NotALeader",
     "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase",
 })
+# Transient for Neo4j, but the same transaction would fail again: the keeper splits it.
+_TOO_BIG_CODES = frozenset({
+    "Neo.TransientError.General.TransactionMemoryLimit",
+    "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+    "Neo.TransientError.General.OutOfMemoryError",
+})
 _UNAVAILABLE_ERRORS = (
     neo4j_errors.ServiceUnavailable,  # refused / lost connection (and routing variants)
     neo4j_errors.SessionExpired,
@@ -61,6 +67,8 @@ def store_error(exc: BaseException, what: str) -> StoreError:
         return exc
     code = getattr(exc, "code", None) or ""
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if code in _TOO_BIG_CODES:
+        return StoreError(f"neo4j {what}: the transaction is too large ({code}: {message})")
     if isinstance(exc, _UNAVAILABLE_ERRORS) or code in _UNAVAILABLE_CODES:
         return StoreUnavailableError(f"neo4j unavailable during {what}: {message}")
     if isinstance(exc, neo4j_errors.AuthError):
