@@ -57,6 +57,7 @@ class BatchBuffer:
         self._wake = threading.Event()
         self._export_lock = threading.Lock()  # one export at a time keeps batches in order
         self._flush_requests: list[threading.Event] = []
+        self._woken = False
         self._shutdown = False
         self._worker: threading.Thread | None = None
         self._pid = os.getpid()
@@ -66,14 +67,17 @@ class BatchBuffer:
     def add(self, item: Any) -> None:
         queue = self._queue
         queue.append(item)
-        size = len(queue)
-        if size >= self.max_batch:
-            if size >= self.max_queue:
-                self._export_batch()  # back-pressure: the producer pays, nothing is lost
-            elif not self._wake.is_set():
-                self._wake.set()
+        if len(queue) >= self.max_batch:
+            self._batch_ready(len(queue))
         if self._worker is None:
             self._start_worker()
+
+    def _batch_ready(self, size: int) -> None:
+        if size >= self.max_queue:
+            self._export_batch()  # back-pressure: the producer pays, nothing is lost
+        elif not self._woken:  # a plain flag: cheaper than Event.is_set() on every add
+            self._woken = True
+            self._wake.set()
 
     def add_many(self, items: list[Any]) -> None:
         for item in items:
@@ -98,6 +102,7 @@ class BatchBuffer:
         while True:
             self._wake.wait(self.flush_interval_s)
             self._wake.clear()
+            self._woken = False
             # Take the flush requests before draining: every item added before a request
             # was queued is then exported before that request is answered.
             requests = self._take_flush_requests()

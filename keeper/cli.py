@@ -95,9 +95,11 @@ def _keeper_run(args: argparse.Namespace) -> int:
         if args.quiet:
             return
         waiting = "?" if backlog is None else str(backlog)
+        p50 = stats.latency(0.5)
+        lag = "" if p50 is None else f", end-to-store p50 {p50 * 1000:.0f} ms"
         sys.stderr.write(
             f"\rstored {stats.messages} messages ({stats.rate():.0f}/s), "
-            f"backlog {waiting} {unit}, dead letters {stats.dead_letters}   "
+            f"backlog {waiting} {unit}, dead letters {stats.dead_letters}{lag}   "
         )
         sys.stderr.flush()
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,8 @@ from prov_model import map_batch
 
 log = logging.getLogger(__name__)
 
+LATENCY_SAMPLES = 10_000
+
 
 @dataclass
 class KeeperStats:
@@ -45,10 +48,26 @@ class KeeperStats:
     writes: int = 0
     store_retries: int = 0
     started: float = field(default_factory=time.monotonic)
+    # seconds from a task's end (its ``ended_at``) to its write being committed
+    latencies: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_SAMPLES))
 
     def rate(self) -> float:
         elapsed = time.monotonic() - self.started
         return self.messages / elapsed if elapsed > 0 else 0.0
+
+    def latency(self, quantile: float) -> float | None:
+        """A quantile (0..1) of the recent end-to-store latencies, in seconds."""
+        if not self.latencies:
+            return None
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(quantile * len(ordered)))]
+
+    def observe(self, messages: list[Any]) -> None:
+        now = time.time()
+        for message in messages:
+            ended = message.get("ended_at") if isinstance(message, dict) else None
+            if isinstance(ended, int | float):
+                self.latencies.append(now - ended)
 
 
 ProgressCallback = Callable[[KeeperStats, int | None], None]
@@ -110,6 +129,7 @@ class Keeper:
                     and message.get("event") == "flush" and isinstance(message.get("marker"), str):
                 self.source.confirm(message["marker"])
         self.source.ack(deliveries)
+        self.stats.observe(messages)
         self.stats.deliveries += len(deliveries)
         self.stats.messages += sum(1 for m in messages
                                    if not (isinstance(m, dict) and m.get("type") == "control"))
