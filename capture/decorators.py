@@ -18,7 +18,7 @@ from collections.abc import Callable
 from time import time
 from typing import Any, TypeVar, overload
 
-from capture.context import SUPPRESSED, TASK, current_workflow
+from capture.context import SUPPRESSED, TASK, WorkflowContext, current_workflow
 from capture.errors import ArgumentError
 from capture.ids import new_task_id
 from capture.recorder import STATE, active, workflow_for_task
@@ -206,30 +206,42 @@ def agent_flowcept_task(func: Callable[..., Any] | None = None, **options: Any) 
 # --- lightweight ---------------------------------------------------------------------------
 
 
+def _light_prefix(spec: TaskSpec, workflow: WorkflowContext) -> bytes:
+    """The encoded fields of a lightweight message that only change with the workflow,
+    as the start of a JSON object ending in a comma."""
+    static: dict[str, Any] = {
+        "type": "task",
+        "activity_id": spec.activity_id,
+        "subtype": "lightweight",
+        "status": "FINISHED",
+        "workflow_id": workflow.workflow_id,
+    }
+    if workflow.campaign_id:
+        static["campaign_id"] = workflow.campaign_id
+    prefix = dumps(static)[:-1] + b","
+    spec.light_prefixes[workflow.workflow_id] = prefix
+    return prefix
+
+
 def _light_message(
     spec: TaskSpec, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any
 ) -> bytes:
-    """The smallest useful task message, encoded at once (bytes are cheap to queue)."""
+    """The smallest useful task message, encoded at once (bytes are cheap to queue): the
+    workflow's pre-encoded prefix, then the fields of this call."""
     workflow = current_workflow() or workflow_for_task()
-    message: dict[str, Any] = {
-        "type": "task",
+    prefix = spec.light_prefixes.get(workflow.workflow_id) or _light_prefix(spec, workflow)
+    call: dict[str, Any] = {
         "task_id": new_task_id(),
-        "workflow_id": workflow.workflow_id,
-        "activity_id": spec.activity_id,
-        "subtype": "lightweight",
         "used": spec.bind_exact(args) if not kwargs and len(args) == spec.arity
         else spec.used(args, kwargs),
         "generated": {"arg_0": result} if spec.plain_output and type(result) is not dict
         else spec.generated(result),
-        "status": "FINISHED",
         "ended_at": time(),
     }
     parent = TASK.get()
     if parent:
-        message["parent_task_id"] = parent
-    if workflow.campaign_id:
-        message["campaign_id"] = workflow.campaign_id
-    return dumps(message)
+        call["parent_task_id"] = parent
+    return prefix + dumps(call)[1:]
 
 
 def lightweight_flowcept_task(func: Callable[..., Any] | None = None, **options: Any) -> Any:

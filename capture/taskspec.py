@@ -74,6 +74,7 @@ class TaskSpec:
         "code",
         "custom_metadata",
         "defaults",
+        "light_prefixes",
         "names",
         "output_names",
         "plain_output",
@@ -175,6 +176,7 @@ class TaskSpec:
         # ``arity`` = -1 makes the lightweight fast path fall back to ``used()``.
         self.arity = len(self.names) if self.simple else -1
         self.plain_output = self.output_names is None and self.args_handler is None
+        self.light_prefixes: dict[str, bytes] = {}  # workflow id -> encoded fixed fields
 
     # --- per call ------------------------------------------------------------------------
 

@@ -216,10 +216,15 @@ def test_lightweight_task() -> None:
     def fast_op(x):
         return x + 1
 
-    with Flowcept(workflow_name="light"):
+    with Flowcept(workflow_name="light", campaign_id="camp-light") as flowcept:
         results = [fast_op(i) for i in range(10)]
     assert results == list(range(1, 11))
     light = tasks(read_all(), activity_id="fast_op")
+    for task in light:
+        assert task["workflow_id"] == flowcept.current_workflow_id
+        assert task["campaign_id"] == "camp-light"
+        assert task["status"] == "FINISHED" and task["subtype"] == "lightweight"
+        assert isinstance(task["ended_at"], float)
     assert [t["used"] for t in light] == [{"x": i} for i in range(10)]
     assert [t["generated"] for t in light] == [{"arg_0": i + 1} for i in range(10)]
     assert len({t["task_id"] for t in light}) == 10
