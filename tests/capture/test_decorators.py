@@ -252,3 +252,23 @@ def test_wrapped_function_metadata_is_kept() -> None:
 
     assert documented.__name__ == "documented"
     assert documented.__doc__ == "Doc."
+
+
+def test_lightweight_task_inside_a_task_records_its_parent() -> None:
+    from capture import lightweight_flowcept_task
+
+    @lightweight_flowcept_task
+    def step(x):
+        return {"double": 2 * x}
+
+    @flowcept_task
+    def outer(x):
+        return step(x)
+
+    with Flowcept(workflow_name="light_nested"):
+        outer(4)
+    messages = read_all()
+    [outer_task] = tasks(messages, activity_id="outer")
+    [step_task] = tasks(messages, activity_id="step")
+    assert step_task["parent_task_id"] == outer_task["task_id"]
+    assert step_task["generated"] == {"double": 8}
