@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from capture.errors import StoreError
 from capture.registry import Registry
+from prov_model.vocab import ALL_LABEL_SETS
 
 if TYPE_CHECKING:
     from capture.settings import Settings
@@ -126,6 +127,49 @@ def store_class(kind: str) -> type[Store]:
 
 def open_store(settings: Settings) -> Store:
     return store_class(settings.store.kind).from_settings(settings)
+
+
+KNOWN_LABELS = frozenset(label for labels in ALL_LABEL_SETS for label in labels)
+_WHERE_VALUES = (str, int, float, bool, list, tuple)
+
+
+def check_label(label: Any) -> str:
+    if not isinstance(label, str) or label not in KNOWN_LABELS:
+        raise StoreError(f"unknown label {label!r}; known: {', '.join(sorted(KNOWN_LABELS))}")
+    return label
+
+
+def check_id(node_id: Any) -> str:
+    if not isinstance(node_id, str):
+        raise StoreError(f"node id must be a string, got {type(node_id).__name__}")
+    return node_id
+
+
+def check_limit(limit: Any) -> int | None:
+    if limit is not None and (type(limit) is not int or limit < 0):
+        raise StoreError(f"limit must be a non-negative int or None, got {limit!r}")
+    return limit
+
+
+def split_where(where: Mapping[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
+    """``where`` as (items to equal, keys that must be absent: the ``None`` items); the
+    same rules for every store (tuples compare as lists)."""
+    if where is None:
+        return {}, []
+    if not isinstance(where, Mapping):
+        raise StoreError(f"where must be a mapping of property -> value, got {type(where)}")
+    equal: dict[str, Any] = {}
+    absent: list[str] = []
+    for key, value in where.items():
+        if not isinstance(key, str):
+            raise StoreError(f"where keys must be property names, got {key!r}")
+        if value is None:
+            absent.append(key)
+        elif isinstance(value, _WHERE_VALUES):
+            equal[key] = list(value) if isinstance(value, tuple) else value
+        else:
+            raise StoreError(f"where[{key!r}] must be a scalar or a list, got {type(value)}")
+    return equal, absent
 
 
 def check_depth(depth: int) -> int:

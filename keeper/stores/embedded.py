@@ -33,16 +33,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from capture.errors import StoreError, StoreUnavailableError
-from keeper.stores.base import EdgeRecord, NodeRecord, Store, check_depth
-from keeper.stores.embedded_graph import MemGraph, Undo
-from keeper.stores.embedded_log import GraphLog, Record, encode
-from keeper.stores.embedded_query import (
+from keeper.stores.base import (
+    EdgeRecord,
+    NodeRecord,
+    Store,
+    check_depth,
     check_id,
     check_label,
     check_limit,
+    split_where,
+)
+from keeper.stores.embedded_graph import MemGraph, Undo
+from keeper.stores.embedded_log import GraphLog, Record, encode
+from keeper.stores.embedded_query import (
     first,
     matches,
-    split_where,
     type_filter,
 )
 from prov_model.derive import derive_informed_by

@@ -13,50 +13,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from capture.errors import StoreError
-from prov_model.vocab import ALL_LABEL_SETS
 
-KNOWN_LABELS = frozenset(label for labels in ALL_LABEL_SETS for label in labels)
-_SCALARS = (str, int, float, bool, list, tuple)
-
-Where = tuple[list[tuple[str, Any]], list[str]]
-
-
-def check_label(label: Any) -> str:
-    if not isinstance(label, str) or label not in KNOWN_LABELS:
-        raise StoreError(f"unknown label {label!r}; known: {', '.join(sorted(KNOWN_LABELS))}")
-    return label
-
-
-def check_id(node_id: Any) -> str:
-    if not isinstance(node_id, str):
-        raise StoreError(f"node id must be a string, got {type(node_id).__name__}")
-    return node_id
-
-
-def check_limit(limit: Any) -> int | None:
-    if limit is not None and (type(limit) is not int or limit < 0):
-        raise StoreError(f"limit must be a non-negative int or None, got {limit!r}")
-    return limit
-
-
-def split_where(where: Mapping[str, Any] | None) -> Where:
-    """``where`` as (items to equal, keys that must be absent: the ``None`` items)."""
-    if where is None:
-        return [], []
-    if not isinstance(where, Mapping):
-        raise StoreError(f"where must be a mapping of property -> value, got {type(where)}")
-    equal: list[tuple[str, Any]] = []
-    absent: list[str] = []
-    for key, value in where.items():
-        if not isinstance(key, str):
-            raise StoreError(f"where keys must be property names, got {key!r}")
-        if value is None:
-            absent.append(key)
-        elif isinstance(value, _SCALARS):
-            equal.append((key, list(value) if isinstance(value, tuple) else value))
-        else:
-            raise StoreError(f"where[{key!r}] must be a scalar or a list, got {type(value)}")
-    return equal, absent
+Where = tuple[dict[str, Any], list[str]]  # what ``split_where`` returns
 
 
 def type_filter(types: Sequence[str] | None) -> Callable[[str], bool]:
@@ -77,7 +35,7 @@ def equal(stored: Any, wanted: Any) -> bool:
 
 def matches(node_id: str, props: Mapping[str, Any], where: Where) -> bool:
     items, absent = where
-    for key, value in items:
+    for key, value in items.items():
         stored = node_id if key == "id" else props.get(key)
         if stored is None or not equal(stored, value):
             return False

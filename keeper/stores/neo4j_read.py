@@ -24,7 +24,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from capture.errors import StoreError
-from keeper.stores.base import EdgeRecord, NodeRecord, check_depth
+from keeper.stores.base import (
+    EdgeRecord,
+    NodeRecord,
+    check_depth,
+    check_label,
+    split_where,
+)
 from prov_model import vocab
 
 Row = dict[str, Any]
@@ -35,7 +41,6 @@ LABEL_ORDER: tuple[str, ...] = (
     vocab.TASK, vocab.WORKFLOW, vocab.CAMPAIGN, vocab.PLAN, vocab.PERSON, vocab.SOFTWARE_AGENT,
 )
 _LABEL_RANK = {label: rank for rank, label in enumerate(LABEL_ORDER)}
-KNOWN_LABELS = frozenset(label for labels in vocab.ALL_LABEL_SETS for label in labels)
 GENERAL_LABELS: tuple[str, ...] = (vocab.ACTIVITY, vocab.ENTITY, vocab.AGENT)
 # label -> its general label (Task -> Activity, Entity -> Entity).
 GENERAL_OF: dict[str, str] = {
@@ -93,32 +98,6 @@ def node_record(row: Mapping[str, Any]) -> NodeRecord:
     properties); ``props`` leaves ``id`` out, as ``prov_model.Node.props`` does."""
     props = {key: value for key, value in row["props"].items() if key != "id"}
     return {"id": row["id"], "labels": ordered_labels(row["labels"]), "props": props}
-
-
-def check_label(label: Any) -> str:
-    if not isinstance(label, str) or label not in KNOWN_LABELS:
-        raise StoreError(f"unknown label {label!r}; known: {', '.join(LABEL_ORDER)}")
-    return label
-
-
-def split_where(where: Mapping[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
-    """``where`` as (items to equal, keys that must be absent: the ``None`` items)."""
-    if where is None:
-        return {}, []
-    if not isinstance(where, Mapping):
-        raise StoreError(f"where must be a mapping of property -> value, got {type(where)}")
-    equal: dict[str, Any] = {}
-    absent: list[str] = []
-    for key, value in where.items():
-        if not isinstance(key, str):
-            raise StoreError(f"where keys must be property names, got {key!r}")
-        if value is None:
-            absent.append(key)
-        elif isinstance(value, (str, int, float, bool, list, tuple)):
-            equal[key] = list(value) if isinstance(value, tuple) else value
-        else:
-            raise StoreError(f"where[{key!r}] must be a scalar or a list, got {type(value)}")
-    return equal, absent
 
 
 class Neo4jReads:

@@ -4,6 +4,7 @@ Redis and Neo4j of ``make services``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,10 +37,19 @@ def pipeline(request: pytest.FixtureRequest, tmp_path: Path, stream: str
         settings = embedded_settings(tmp_path / "data")
     else:
         settings = neo4j_settings(tmp_path / "data", stream)
+    with installed(settings) as store:
+        yield settings, store
+
+
+@contextmanager
+def installed(settings: Settings) -> Iterator[Store]:
+    """``settings`` installed for capture, and their store, emptied before and after."""
     recorder.configure(settings)
     store = open_store(settings)
     store.clear()
-    yield settings, store
-    recorder.configure(None)
-    store.clear()
-    store.close()
+    try:
+        yield store
+    finally:
+        recorder.configure(None)
+        store.clear()
+        store.close()

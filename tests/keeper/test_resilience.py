@@ -9,18 +9,19 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from capture import Flowcept, flowcept_task, recorder
+from capture import Flowcept, flowcept_task
 from capture.settings import Settings, load_settings
 from keeper.service import Keeper
 from keeper.sources.base import open_source
 from keeper.stores.base import Store, open_store
 from tests.conftest import wait_for
-from tests.keeper.conftest import neo4j_settings
+from tests.keeper.conftest import installed, neo4j_settings
 
 pytestmark = pytest.mark.integration
 
@@ -65,16 +66,11 @@ def edge_count(store: Store, kind: str, task_ids: set[str]) -> int:
 
 
 @pytest.fixture
-def setup(tmp_path: Path, stream: str) -> tuple[Settings, Store]:
+def setup(tmp_path: Path, stream: str) -> Iterator[tuple[Settings, Store]]:
     settings = neo4j_settings(tmp_path / "data", stream)
     settings.buffer.max_batch = 50  # many small stream entries
-    recorder.configure(settings)
-    store = open_store(settings)
-    store.clear()
-    yield settings, store
-    recorder.configure(None)
-    store.clear()
-    store.close()
+    with installed(settings) as store:
+        yield settings, store
 
 
 def keeper_process(config: Path, *args: str) -> subprocess.Popen[bytes]:
