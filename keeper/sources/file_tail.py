@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from capture.settings import Settings
 
 MAX_READ_BYTES = 8 * 1024 * 1024
+LINES_PER_ENTRY = 500  # a line is one message; a Redis entry holds a whole batch
 HEAD_BYTES = 256  # the fingerprint: the first bytes hold a workflow or task id
 
 _confirmed: set[str] = set()  # flush markers stored by keepers of this process
@@ -112,7 +113,7 @@ class FileTailSource(Source):
                 messages, error = decode_array_or_object(line)
                 deliveries.append(Delivery(line_end, line, messages, error,
                                            f"{self.path}:{position}"))
-                if len(deliveries) >= max_entries * 50:  # lines are single messages
+                if len(deliveries) >= max_entries * LINES_PER_ENTRY:
                     break
             position = line_end
         if not deliveries:  # only blank lines: skip them

@@ -127,3 +127,20 @@ def test_neo4j_stopped_and_started_mid_stream_loses_nothing(
     ids = stored_task_ids(store)
     assert len(ids) == len(set(ids)) == 1000
     assert edge_count(store, "WAS_GENERATED_BY", set(ids)) == 1000
+
+
+def test_two_keepers_in_one_group_share_the_work(setup: tuple[Settings, Store]) -> None:
+    settings, store = setup
+    settings.keeper.read_count = 5  # small reads, so both keepers get entries
+    settings.keeper.claim_idle_s = 120  # and neither claims the other's (it is alive)
+    produce(2000)
+    keepers = [Keeper(open_source(settings), open_store(settings), settings) for _ in range(2)]
+    threads = [threading.Thread(target=k.run, kwargs={"until_idle": True}) for k in keepers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    ids = stored_task_ids(store)
+    assert len(ids) == len(set(ids)) == 2000
+    assert all(k.stats.deliveries > 0 for k in keepers)  # both took a share
+    assert sum(k.stats.messages for k in keepers) == 2001  # tasks + the workflow, once each
