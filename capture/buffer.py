@@ -79,10 +79,6 @@ class BatchBuffer:
             self._woken = True
             self._wake.set()
 
-    def add_many(self, items: list[Any]) -> None:
-        for item in items:
-            self.add(item)
-
     # --- worker --------------------------------------------------------------------------
 
     def _start_worker(self) -> None:

@@ -151,3 +151,14 @@ def implicit_workflow() -> context.WorkflowContext:
 
 def workflow_for_task() -> context.WorkflowContext:
     return context.current_workflow() or implicit_workflow()
+
+
+def _after_fork_in_child() -> None:
+    # The buffer renews itself (capture.buffer); the hub's locks may have been held by the
+    # parent's export thread at the moment of the fork.
+    recorder = STATE.recorder
+    if recorder is not None:
+        recorder.hub.reset_after_fork()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

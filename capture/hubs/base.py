@@ -54,6 +54,9 @@ class Hub(ABC):
         """Whether the hub can accept messages now."""
         return True
 
+    def reset_after_fork(self) -> None:  # noqa: B027 - optional hook
+        """In a forked child: replace locks the parent's threads may have held."""
+
     def close(self) -> None:  # noqa: B027 - optional hook, most hubs hold nothing
         """Release connections and files. Idempotent."""
 

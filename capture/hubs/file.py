@@ -101,5 +101,5 @@ class FileHub(Hub):
                 self._fd = None
 
     def reset_after_fork(self) -> None:
-        """The child gets its own lock; the descriptor (O_APPEND) stays valid to share."""
+        """The child gets its own lock; the O_APPEND descriptor stays valid to share."""
         self._lock = threading.Lock()

@@ -40,6 +40,9 @@ class MemoryHub(Hub):
         with self._lock:
             return list(self.messages[mark or 0 :])
 
+    def reset_after_fork(self) -> None:
+        self._lock = threading.Lock()
+
     def clear(self) -> None:
         with self._lock:
             self.messages.clear()

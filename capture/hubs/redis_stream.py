@@ -182,6 +182,10 @@ class RedisHub(Hub):
                 raise HubError(f"Redis at {_safe_url(self.url)} is not reachable; spool kept")
             return self.sent_batches - before
 
+    def reset_after_fork(self) -> None:
+        """A new lock; redis-py's pool opens new connections in a child by itself."""
+        self._lock = threading.Lock()
+
     # --- reading back, health ----------------------------------------------------------------
 
     def mark(self) -> str:

@@ -30,7 +30,6 @@ class Spool:
         self._fd: int | None = None
         self._path: Path | None = None
         self._pid = os.getpid()
-        self.spooled = 0  # batches this process spooled since start
 
     def _own_fd(self) -> int:
         if self._pid != os.getpid():  # forked: the parent's file and lock stay the parent's
@@ -52,7 +51,6 @@ class Spool:
         while view:
             view = view[os.write(fd, view):]
         os.fsync(fd)
-        self.spooled += len(entries)
 
     def own_pending(self) -> bool:
         return self._fd is not None and self._pid == os.getpid() and os.fstat(self._fd).st_size > 0
