@@ -101,15 +101,6 @@ def _looks_like_path_or_uri(text: str) -> bool:
     return "://" in text and _URI.match(text) is not None
 
 
-def is_shared_string(text: str, settings: EntitySettings) -> bool:
-    """Whether a string value is a shared, content-addressed entity."""
-    if len(text) >= settings.min_shared_chars:
-        return True
-    if "_instance_id_" in text and _INSTANCE_ID.fullmatch(text) is not None:
-        return True
-    return _looks_like_path_or_uri(text)
-
-
 def entity_node(value: Any, local_id: str, settings: EntitySettings) -> Node:
     """The ``Entity`` node for one used/generated value.
 

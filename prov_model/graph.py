@@ -6,7 +6,6 @@ never ``None`` and never nested maps (those travel as ``*_json`` strings).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -129,10 +128,3 @@ class DeltaBuilder:
 
     def build(self) -> GraphDelta:
         return GraphDelta(list(self._nodes.values()), list(self._edges.values()))
-
-
-def iter_props(delta: GraphDelta) -> Iterator[tuple[str, PropValue]]:
-    """Every (name, value) property of every node and edge (for checks and tests)."""
-    items: Iterable[Node | Edge] = [*delta.nodes, *delta.edges]
-    for item in items:
-        yield from item.props.items()

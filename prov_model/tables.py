@@ -91,13 +91,6 @@ def as_time(value: Any) -> int | float:
     raise InvalidField(f"must be a number (epoch seconds), got {_kind(value)} {value!r:.60}")
 
 
-def as_scalar(value: Any) -> str | int | float | bool:
-    """Any JSON scalar, kept as is."""
-    if isinstance(value, (str, int, float, bool)):
-        return value
-    raise InvalidField(f"must be a scalar, got {_kind(value)}")
-
-
 def as_str_list(value: Any) -> list[str | int | float | bool]:
     """A list of strings (a single string is a one-item list; Flowcept allows it for tags)."""
     if type(value) is str:
