@@ -32,11 +32,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 # The measurement loop is shared with the reference so that both sides run the same code.
+from figures import write_figures
 from flowcept_reference import count_lines, interleaved_rounds, plain, run_plain
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -261,24 +261,11 @@ def main(argv: list[str] | None = None) -> int:
               f"    make bench-setup      # or: bash benchmarks/setup_reference.sh")
 
     if args.json is not None:
-        document = {
-            "benchmark": "capture_overhead",
-            "date": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": {
-                "cpus": os.cpu_count(),
-                "python": platform.python_version(),
-                "platform": platform.platform(),
-            },
-            "calls": args.calls,
-            "repeats": args.repeats,
-            "warmup": args.warmup,
-            "provgraph": ours,
-            "flowcept": flowcept,
-            **comparison,
-        }
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(document, indent=2) + "\n")
-        print(f"figures written to {args.json}")
+        write_figures(
+            args.json, "capture_overhead",
+            {"calls": args.calls, "repeats": args.repeats, "warmup": args.warmup},
+            {"provgraph": ours, "flowcept": flowcept, **comparison},
+        )
     return 0
 
 

@@ -32,7 +32,6 @@ tests. Without a reachable Redis only that is printed (exit 0).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -41,11 +40,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 # The plain function and loop are those of capture_overhead.py (and its reference).
+from figures import write_figures
 from flowcept_reference import count_lines, plain, run_plain
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -137,7 +136,7 @@ class Bench:
         if kind == "redis":
             delivered = self.stream_messages()
             hub = recorder.STATE.recorder.hub if recorder.STATE.recorder else None
-            if isinstance(hub, RedisHub) and hub.spool.spooled:
+            if isinstance(hub, RedisHub) and hub.spool.count():
                 raise RuntimeError("the Redis hub spooled batches: Redis did not answer")
         else:
             delivered = count_lines(settings.buffer_file)
@@ -171,9 +170,9 @@ class Bench:
             hub.emit(batch)
         elapsed = time.perf_counter() - start
         entries = self.client.xlen(self.stream)
-        if hub.spool.spooled or entries != len(batches):
+        if hub.spool.count() or entries != len(batches):
             raise RuntimeError(f"the hub wrote {entries} entries for {len(batches)} batches "
-                               f"({hub.spool.spooled} spooled)")
+                               f"({hub.spool.count()} spooled)")
         return elapsed
 
 
@@ -341,28 +340,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
     if args.json is not None:
-        document = {
-            "benchmark": "redis_producer",
-            "date": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": {
-                "cpus": os.cpu_count(),
-                "python": platform.python_version(),
-                "platform": platform.platform(),
-                "load_average_start": load[0],
-                "load_average_end": os.getloadavg()[0],
-                "redis_version": info.get("redis_version"),
-                "redis_py": redis.__version__,
-            },
-            "calls": args.calls,
-            "repeats": args.repeats,
-            "warmup": args.warmup,
-            "default_batch": DEFAULT_BATCH,
-            "batch_sizes": summary,
-            **comparison,
-        }
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(document, indent=2) + "\n")
-        print(f"figures written to {args.json}")
+        write_figures(
+            args.json, "redis_producer",
+            {"calls": args.calls, "repeats": args.repeats, "warmup": args.warmup,
+             "default_batch": DEFAULT_BATCH},
+            {"batch_sizes": summary, **comparison},
+            machine={"load_average_start": load[0], "load_average_end": os.getloadavg()[0],
+                     "redis_version": info.get("redis_version"), "redis_py": redis.__version__},
+        )
     return 0
 
 
