@@ -15,17 +15,19 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m keeper.cli demo
+	$(VENV)/bin/provgraph demo
 
+# ruff, mypy, and the import contracts of the layers (pyproject.toml, docs/architecture.md).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 services: $(STAMP)
-	$(PY) -m keeper.cli services up
+	$(VENV)/bin/provgraph services up
 
 services-down: $(STAMP)
-	$(PY) -m keeper.cli services down
+	$(VENV)/bin/provgraph services down
 
 unit: $(STAMP)
 	$(VENV)/bin/pytest -m "not integration"

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/capture_overhead.py [--calls N] [--repeats R] [--json PATH]
 
-What is measured (DESIGN.md section 7): the µs per call that ``@flowcept_task`` and
+What is measured (targets in benchmarks/README.md): the µs per call that ``@flowcept_task`` and
 ``@lightweight_flowcept_task`` ADD to ``def f(x): return x + 1``, inside
 ``with Flowcept(workflow_name=..., start_persistence=False)`` with the default file hub in
 a temporary data dir, flush to the file included: each run times N calls and then
@@ -62,7 +62,7 @@ class OursBench:
         sys.path.insert(0, str(ROOT))  # run from a checkout without an install too
 
         from capture import Flowcept, flowcept_task, lightweight_flowcept_task, recorder
-        from capture.settings import Settings
+        from provgraph.config import Settings
 
         # Defaults (file hub, telemetry off) on the temp dir; no settings file is read.
         settings = Settings(data_dir=str(self.workdir))

@@ -1,4 +1,4 @@
-"""Keeper ingest throughput into Neo4j, in tasks per second (DESIGN.md section 7).
+"""Keeper ingest throughput into Neo4j, in tasks per second (target in benchmarks/README.md).
 
     .venv/bin/python benchmarks/keeper_ingest.py [--tasks N] [--json PATH]
 
@@ -36,9 +36,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from capture.settings import get_settings  # noqa: E402
 from keeper.stores.neo4j import Neo4jStore  # noqa: E402
-from prov_model import chunked, map_batch, statement_rows  # noqa: E402
+from keeper.stores.neo4j.rows import chunked, statement_rows  # noqa: E402
+from prov_model import map_batch  # noqa: E402
+from provgraph.config import get_settings  # noqa: E402
 
 TARGET_TASKS_PER_S = 20_000
 SHARED_INPUT = "s3://bench-bucket/datasets/shared-input-dataset-v1.parquet"

@@ -23,10 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from capture import Flowcept, flowcept_task, recorder
-from capture.settings import Settings, load_settings
-from keeper.service import Keeper
+from keeper.loop import Keeper
 from keeper.sources.base import open_source
 from keeper.stores.base import open_store
+from provgraph.config import Settings, load_settings
 
 SHARED = "the shared input of every task in the latency run"
 

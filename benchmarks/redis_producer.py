@@ -7,7 +7,7 @@ Needs a Redis (``make services`` starts one on 127.0.0.1:6379). Three figures pe
 size (``buffer.max_batch``), each the median over the rounds (after a warm-up) with the
 min-max over the rounds as a measure of noise:
 
-1. **producer -> Redis** (DESIGN.md section 7, target >= 100k messages/s): N task messages
+1. **producer -> Redis** (target >= 100k messages/s, benchmarks/README.md): N task messages
    made by ``@flowcept_task`` calls of ``def f(x): return x + 1`` inside
    ``with Flowcept(..., start_persistence=False)`` with ``PROVGRAPH_HUB=redis`` on a
    private stream (deleted at the end), timed from the first call until every message is
@@ -54,8 +54,9 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without an install too
 import redis  # noqa: E402
 
 from capture import Flowcept, flowcept_task, recorder  # noqa: E402
-from capture.hubs.redis_stream import RedisHub, decode_entry, encode_batch  # noqa: E402
-from capture.settings import Settings, load_settings  # noqa: E402
+from capture.hubs.redis_stream import RedisHub, decode_entry  # noqa: E402
+from provgraph.config import Settings, load_settings  # noqa: E402
+from provgraph.wire import encode_batch  # noqa: E402
 
 TARGET_MSGS_PER_S = 100_000
 DEFAULT_URL = "redis://127.0.0.1:6379/0"

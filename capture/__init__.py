@@ -18,13 +18,14 @@ from capture.decorators import (
     lightweight_flowcept_task,
     telemetry_flowcept_task,
 )
-from capture.errors import ArgumentError, ProvgraphError, SettingsError
 from capture.loops import FlowceptLightweightLoop, FlowceptLoop
-from capture.messages import Status, TaskObject, WorkflowObject
+from capture.messages import TaskObject, WorkflowObject
 from capture.serialize import register_dict_class
 from capture.task import FlowceptTask
 from capture.torch import flowcept_torch
-from capture.version import __version__
+from provgraph.errors import ArgumentError, ProvgraphError, SettingsError
+from provgraph.version import __version__
+from provgraph.wire import Status
 
 __all__ = [
     "ArgumentError",

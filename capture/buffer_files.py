@@ -9,9 +9,10 @@ from typing import Any
 
 import orjson
 
-from capture.errors import ArgumentError, ProvgraphError
 from capture.hubs.file import read_jsonl
-from capture.settings import get_settings
+from provgraph.config import get_settings
+from provgraph.errors import ArgumentError, ProvgraphError
+from provgraph.wire import user_messages
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +95,6 @@ def read(
     if not consolidate_files and workflow_id:
         messages = [m for m in messages if m.get("workflow_id") == workflow_id]
     return to_dataframe(messages, normalize_df) if return_df else messages
-
-
-def user_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Leave out provgraph's own ``control`` messages (flush markers)."""
-    return [m for m in messages if m.get("type") != "control"]
 
 
 def to_dataframe(messages: list[dict[str, Any]], normalize: bool = False) -> Any:

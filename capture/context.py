@@ -37,6 +37,11 @@ SUPPRESSED: ContextVar[bool] = ContextVar("provgraph_suppressed", default=False)
 _process_workflow: WorkflowContext | None = None
 
 
+def suppress_capture() -> None:
+    """Switch capture off in the current context (a thread of provgraph's own)."""
+    SUPPRESSED.set(True)
+
+
 def current_workflow() -> WorkflowContext | None:
     """The workflow of this context, else the process-wide one, else ``None``."""
     return _WORKFLOW.get() or _process_workflow

@@ -5,9 +5,10 @@
     Flowcept.read_buffer_file()   # the workflow message and the task
 
 ``start()`` makes the workflow current (for this context and, as a fallback, the whole
-process), sends the workflow message, and with ``start_persistence`` starts an in-process
-keeper when one is installed. ``stop()`` flushes what this process captured and, with
-``check_safe_stops``, returns only once the keeper has stored it.
+process), sends the workflow message, starts the adapters named by ``interceptors`` and,
+with ``start_persistence``, an in-process keeper (found through
+:mod:`capture.persistence`). ``stop()`` stops the adapters, flushes what this process
+captured and, with ``check_safe_stops``, returns only once the keeper has stored it.
 """
 
 from __future__ import annotations
@@ -17,15 +18,18 @@ import os
 from types import TracebackType
 from typing import Any, ClassVar
 
-from capture import buffer_files, context, plugins, recorder
-from capture.errors import ArgumentError, HubError, ProvgraphError
+from capture import buffer_files, context, persistence, recorder
+from capture.adapters.base import ADAPTERS, Adapter
 from capture.ids import new_uuid
-from capture.settings import get_settings
 from capture.workflow import build_workflow_message
+from provgraph.config import get_settings
+from provgraph.errors import ArgumentError, HubError, ProvgraphError
+from provgraph.wire import user_messages
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_INTERCEPTORS = ("instrumentation",)
+ALWAYS_ON = "instrumentation"
+STOP_TIMEOUT_S = 180.0  # check_safe_stops: the longest stop() waits for the keeper
 
 
 class _ClassProperty:
@@ -87,12 +91,16 @@ class Flowcept:
             )
         # The Flowcept docs' distributed example spells it ``save_workflows``.
         save_workflow = bool(kwargs.pop("save_workflows", save_workflow))
-        if args or kwargs:
-            log.debug("ignoring adapter arguments %s %s", args, sorted(kwargs))
-        self.interceptors = list(interceptors) if interceptors else ["instrumentation"]
+        if args:
+            log.debug("ignoring positional adapter arguments %s", args)
+        self.interceptors = list(interceptors) if interceptors else [ALWAYS_ON]
+        self._adapter_options = kwargs
+        self._adapters: list[Adapter] = []
+        known = ADAPTERS.kinds()
         for kind in self.interceptors:
-            if kind not in SUPPORTED_INTERCEPTORS:
-                log.warning("interceptor %r is not supported by provgraph; ignoring it", kind)
+            if kind not in known:
+                log.warning("interceptor %r is not supported by provgraph (known: %s); "
+                            "ignoring it", kind, ", ".join(known))
         self.bundle_exec_id = _optional_str("bundle_exec_id", bundle_exec_id) or str(id(self))
         self.campaign_id = _optional_str("campaign_id", campaign_id) or new_uuid()  # type: ignore[misc]
         self._workflow_id: str = _optional_str("workflow_id", workflow_id) or new_uuid()
@@ -110,7 +118,7 @@ class Flowcept:
         self._context_state: Any = None
         self._recorder: recorder.Recorder | None = None
         self._mark: Any = None
-        self._keeper: Any = None
+        self._keeper: persistence.Consumer | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -142,7 +150,7 @@ class Flowcept:
         Flowcept.current_workflow_id = self._workflow_id
         Flowcept.campaign_id = self.campaign_id
         if self.start_persistence and active is not None:
-            self._start_keeper()
+            self._keeper = persistence.start_consumer(self.bundle_exec_id)
         if self.save_workflow and active is not None:
             active.record(
                 build_workflow_message(
@@ -154,29 +162,43 @@ class Flowcept:
                     interceptor_ids=[f"{self.bundle_exec_id}:{i}" for i in self.interceptors],
                 )
             )
+        self._start_adapters()
         self.is_started = True
         return self
 
-    def _start_keeper(self) -> None:
-        if not plugins.available(plugins.KEEPER_INPROCESS):
-            log.debug("no keeper installed; start_persistence has no effect")
-            return
-        module = plugins.load(plugins.KEEPER_INPROCESS)
-        try:
-            self._keeper = module.start(bundle_exec_id=self.bundle_exec_id)
-        except ProvgraphError as exc:  # capture goes on; persistence is up to another keeper
-            log.warning("persistence not started: %s", exc)
+    def _start_adapters(self) -> None:
+        for kind in self.interceptors:
+            if kind not in ADAPTERS.kinds():
+                continue
+            try:
+                adapter = ADAPTERS.get(kind)(workflow_id=self._workflow_id,
+                                             campaign_id=self.campaign_id,
+                                             options=self._adapter_options)
+                adapter.start()
+            except ProvgraphError as exc:  # capture goes on without this adapter
+                log.warning("interceptor %r not started: %s", kind, exc)
+                continue
+            self._adapters.append(adapter)
+
+    def _stop_adapters(self) -> None:
+        while self._adapters:
+            adapter = self._adapters.pop()
+            try:
+                adapter.stop()
+            except Exception as exc:  # never into user code
+                log.warning("interceptor %r did not stop cleanly: %s", adapter.kind, exc)
 
     def stop(self) -> None:
         if not self.is_started:
             return
         self.is_started = False
+        self._stop_adapters()
         active = self._recorder
         if active is not None:
             active.flush()
         if self._keeper is not None:
             if self.check_safe_stops:
-                self._keeper.wait_stored(timeout=get_settings().services.start_timeout_s)
+                self._keeper.wait_stored(timeout=STOP_TIMEOUT_S)
             self._keeper.stop()
             self._keeper = None
         if self._context_state is not None:
@@ -203,7 +225,7 @@ class Flowcept:
         if active is not None:
             active.flush()
             try:
-                messages = buffer_files.user_messages(active.hub.read_since(self._mark))
+                messages = user_messages(active.hub.read_since(self._mark))
             except HubError as exc:
                 log.warning("cannot read the buffer back: %s", exc)
         return buffer_files.to_dataframe(messages) if return_df else messages
@@ -248,10 +270,7 @@ class Flowcept:
         if active is not None and not active.hub.alive():
             log.error("the %s hub is not available", active.hub.kind)
             return False
-        if plugins.available(plugins.KEEPER_QUERY):
-            alive: bool = plugins.load(plugins.KEEPER_QUERY).store_alive()
-            return alive
-        return True
+        return persistence.store_alive()
 
     @staticmethod
     def start_consumption_services(
@@ -261,8 +280,7 @@ class Flowcept:
     ) -> Any:
         if consumers is not None and len(consumers) > 1:
             raise NotImplementedError("only one consumer type is supported")
-        module = plugins.load(plugins.KEEPER_INPROCESS)
-        return module.start(bundle_exec_id=bundle_exec_id, check_safe_stops=check_safe_stops)
+        return persistence.start_consumer(bundle_exec_id, required=True)
 
     @staticmethod
     def generate_report(
@@ -275,21 +293,15 @@ class Flowcept:
         workflow_id: str | None = None,
         campaign_id: str | None = None,
     ) -> dict[str, Any]:
-        module = plugins.load(plugins.REPORTS)
-        result: dict[str, Any] = module.generate_report(
+        return persistence.generate_report(
             report_type=report_type, format=format, print_markdown=print_markdown,
             output_path=output_path, input_jsonl_path=input_jsonl_path, records=records,
             workflow_id=workflow_id, campaign_id=campaign_id,
         )
-        return result
 
     def _db(cls) -> Any:
-        """The query API over the configured store (``keeper.query``)."""
-        try:
-            module = plugins.load(plugins.KEEPER_QUERY)
-        except ProvgraphError as exc:
-            raise ProvgraphError(f"Flowcept.db needs the keeper: {exc}") from exc
-        return module.db()
+        """The query API over the configured store (the keeper's, see ``keeper.query``)."""
+        return persistence.db(lambda: Flowcept.current_workflow_id)
 
     db = _ClassProperty(_db)
 

@@ -1,8 +1,9 @@
 """The task decorators of the Flowcept API.
 
 ``@flowcept_task`` records one task message per call (inputs, outputs, timing, status,
-parent task, code plan, optional telemetry); ``@lightweight_flowcept_task`` defers almost
-all work to the export thread; ``@telemetry_flowcept_task`` always takes telemetry;
+parent task, code plan, optional telemetry); ``@lightweight_flowcept_task`` records the
+smallest complete message (id, inputs, outputs, end time, status), encoded at once after a
+per-workflow prefix encoded only once; ``@telemetry_flowcept_task`` always takes telemetry;
 ``@agent_flowcept_task`` marks agent tool calls; ``@flowcept`` runs a function as a
 whole workflow. Every decorator works with and without arguments, and on ``async def``.
 
@@ -19,13 +20,14 @@ from time import time
 from typing import Any, TypeVar, overload
 
 from capture.context import SUPPRESSED, TASK, WorkflowContext, current_workflow
-from capture.errors import ArgumentError
 from capture.ids import new_task_id
 from capture.recorder import STATE, active, workflow_for_task
 from capture.serialize import dumps
-from capture.settings import get_settings
 from capture.taskspec import TaskSpec
 from capture.telemetry import capture_telemetry
+from provgraph import wire
+from provgraph.config import get_settings
+from provgraph.errors import ArgumentError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,7 +79,7 @@ def _start(spec: TaskSpec, args: tuple[Any, ...], kwargs: dict[str, Any],
 def _finish(spec: TaskSpec, message: dict[str, Any], result: Any) -> bytes:
     """Complete a successful task's message and encode it."""
     message["ended_at"] = time()
-    message["status"] = "FINISHED"
+    message["status"] = wire.FINISHED
     if result is not None:
         if spec.plain_output and type(result) is not dict:
             message["generated"] = {"arg_0": result}
@@ -90,7 +92,7 @@ def _finish(spec: TaskSpec, message: dict[str, Any], result: Any) -> bytes:
 
 def _fail(message: dict[str, Any], exc: BaseException) -> bytes:
     message["ended_at"] = time()
-    message["status"] = "ERROR"
+    message["status"] = wire.ERROR
     message["stderr"] = str(exc) or type(exc).__name__
     if "telemetry_at_start" in message:
         message["telemetry_at_end"] = _telemetry()
@@ -210,10 +212,10 @@ def _light_prefix(spec: TaskSpec, workflow: WorkflowContext) -> bytes:
     """The encoded fields of a lightweight message that only change with the workflow,
     as the start of a JSON object ending in a comma."""
     static: dict[str, Any] = {
-        "type": "task",
+        wire.TYPE: wire.TASK,
         "activity_id": spec.activity_id,
         "subtype": "lightweight",
-        "status": "FINISHED",
+        "status": wire.FINISHED,
         "workflow_id": workflow.workflow_id,
     }
     if workflow.campaign_id:

@@ -17,10 +17,11 @@ from contextvars import Token
 from typing import Any
 
 from capture import context, recorder
-from capture.errors import ArgumentError
 from capture.ids import new_task_id
-from capture.settings import get_settings
 from capture.telemetry import capture_telemetry
+from provgraph import wire
+from provgraph.config import get_settings
+from provgraph.errors import ArgumentError
 
 
 def _items_and_length(
@@ -84,13 +85,13 @@ class _LoopBase:
         self._campaign_id = workflow.campaign_id if workflow else None
         self.whole_loop_task_id = new_task_id()
         self._loop_task: dict[str, Any] = {
-            "type": "task",
+            wire.TYPE: wire.TASK,
             "task_id": self.whole_loop_task_id,
             "workflow_id": self._workflow_id,
             "activity_id": loop_name,
             "subtype": "whole_loop",
             "used": {"items_length": self._length},
-            "status": "RUNNING",
+            "status": wire.RUNNING,
         }
         if self._campaign_id:
             self._loop_task["campaign_id"] = self._campaign_id
@@ -109,7 +110,7 @@ class _LoopBase:
 
     def _iteration_task(self, item: Any) -> dict[str, Any]:
         task: dict[str, Any] = {
-            "type": "task",
+            wire.TYPE: wire.TASK,
             "task_id": new_task_id(),
             "workflow_id": self._workflow_id,
             "activity_id": f"{self._loop_name}_iteration",
@@ -183,7 +184,7 @@ class FlowceptLoop(_LoopBase):
                 context.TASK.reset(self._scope)
             self._scope = None
         task["ended_at"] = time.time()
-        task["status"] = "FINISHED"
+        task["status"] = wire.FINISHED
         if "telemetry_at_start" in task:
             task["telemetry_at_end"] = capture_telemetry(get_settings().instrumentation.telemetry)
         recorder.record(task)
@@ -195,7 +196,7 @@ class FlowceptLoop(_LoopBase):
         if not self._started:
             self._loop_task["started_at"] = time.time()
         self._loop_task["ended_at"] = time.time()
-        self._loop_task["status"] = "FINISHED"
+        self._loop_task["status"] = wire.FINISHED
         recorder.record(self._loop_task)
 
     def __del__(self) -> None:
@@ -232,7 +233,7 @@ class FlowceptLightweightLoop(_LoopBase):
             self._publish()
             raise
         task = self._iteration_task(item)
-        task["status"] = "FINISHED"
+        task["status"] = wire.FINISHED
         self._tasks.append(task)
         self._current = task
         self._index += 1
@@ -244,7 +245,7 @@ class FlowceptLightweightLoop(_LoopBase):
         self._published = True
         now = time.time()
         self._loop_task["ended_at"] = now
-        self._loop_task["status"] = "FINISHED"
+        self._loop_task["status"] = wire.FINISHED
         active = recorder.active()
         if active is None:
             return

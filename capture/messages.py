@@ -1,30 +1,19 @@
 """Message objects: the Flowcept task and workflow schemas as dataclasses.
 
-On the wire a message is a plain dict (its ``to_dict()``) with ``type`` set to ``task``,
-``workflow`` or ``control``; ``None`` fields are left out to keep batches small.
+On the wire a message is a plain dict (its ``to_dict()``) with ``type`` set to ``task``
+or ``workflow`` (:mod:`provgraph.wire`); ``None`` fields are left out to keep batches
+small. ``Status`` is the wire's.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, ClassVar
 
-from capture.errors import ArgumentError
-
-
-class Status(StrEnum):
-    SUBMITTED = "SUBMITTED"
-    WAITING = "WAITING"
-    RUNNING = "RUNNING"
-    FINISHED = "FINISHED"
-    ERROR = "ERROR"
-    UNKNOWN = "UNKNOWN"
-
-    @classmethod
-    def terminal(cls) -> frozenset[str]:
-        return frozenset({cls.FINISHED.value, cls.ERROR.value})
+from provgraph import wire
+from provgraph.errors import ArgumentError
+from provgraph.wire import Status
 
 
 def _drop_none(obj: Any) -> dict[str, Any]:
@@ -52,7 +41,7 @@ def _from_dict(cls: type, data: dict[str, Any], what: str) -> Any:
 class TaskObject:
     """One provenance task: inputs, outputs, timing, status, telemetry and environment."""
 
-    type: ClassVar[str] = "task"
+    type: ClassVar[str] = wire.TASK
 
     task_id: str | None = None
     workflow_id: str | None = None
@@ -96,7 +85,7 @@ class TaskObject:
 
     def to_dict(self) -> dict[str, Any]:
         out = _drop_none(self)
-        out["type"] = "task"
+        out[wire.TYPE] = wire.TASK
         return out
 
     serialize = to_dict
@@ -127,7 +116,7 @@ class TaskObject:
 class WorkflowObject:
     """Metadata of one workflow run: who, where, with which code and settings."""
 
-    type: ClassVar[str] = "workflow"
+    type: ClassVar[str] = wire.WORKFLOW
 
     workflow_id: str | None = None
     name: str | None = None
@@ -162,7 +151,7 @@ class WorkflowObject:
 
     def to_dict(self) -> dict[str, Any]:
         out = _drop_none(self)
-        out["type"] = "workflow"
+        out[wire.TYPE] = wire.WORKFLOW
         return out
 
     serialize = to_dict

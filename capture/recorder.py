@@ -18,7 +18,7 @@ from capture import context, ids
 from capture.buffer import BatchBuffer
 from capture.hubs.base import Encoded, Hub, create_hub
 from capture.serialize import dumps
-from capture.settings import Settings, get_settings, set_settings
+from provgraph.config import Settings, get_settings, set_settings
 
 log = logging.getLogger(__name__)
 

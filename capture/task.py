@@ -8,12 +8,13 @@ from typing import Any
 
 from capture import context, recorder
 from capture.context import task_scope
-from capture.errors import ArgumentError
 from capture.ids import new_task_id
-from capture.messages import Status, TaskObject
-from capture.settings import get_settings
+from capture.messages import TaskObject
 from capture.sysinfo import hostname
 from capture.telemetry import capture_telemetry
+from provgraph.config import get_settings
+from provgraph.errors import ArgumentError
+from provgraph.wire import Status
 
 _END_FIELDS = ("generated", "ended_at", "stdout", "stderr", "status")
 

@@ -15,8 +15,9 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from capture.errors import ArgumentError
 from capture.sysinfo import hostname
+from provgraph import wire
+from provgraph.errors import ArgumentError
 
 _HOSTNAME = hostname()
 
@@ -129,7 +130,7 @@ class TaskSpec:
         self._read_signature(func)
         # The message fields that are the same for every call, copied per call.
         static: dict[str, Any] = {
-            "type": "task",
+            wire.TYPE: wire.TASK,
             "activity_id": self.activity_id,
             "workflow_id": self.workflow_id,
             "campaign_id": self.campaign_id,

@@ -9,7 +9,7 @@ from typing import Any
 
 import psutil
 
-from capture.settings import TelemetrySettings
+from capture.config import TelemetrySettings
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from capture import sysinfo
 from capture.context import WorkflowContext
-from capture.messages import Status, WorkflowObject
-from capture.settings import get_settings
-from capture.version import __version__
+from capture.messages import WorkflowObject
+from provgraph.config import get_settings
+from provgraph.version import __version__
+from provgraph.wire import Status
 
 
 def build_workflow_message(

@@ -1,5 +1,8 @@
 """The query API behind ``Flowcept.db``: tasks and workflows as Flowcept dicts, lineage.
 
+capture reaches it through the persistence provider (:mod:`keeper.provider`) and wraps it
+so that ``get_workflow_object`` answers with its ``WorkflowObject``.
+
     from capture import Flowcept
     Flowcept.db.get_tasks_from_current_workflow()
     Flowcept.db.task_query({"activity_id": "train", "status": "FINISHED"})
@@ -13,16 +16,16 @@ workflow fields; flat fields are matched by the store, dotted ones into nested d
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from capture.errors import ArgumentError, ProvgraphError
-from capture.messages import TaskObject, WorkflowObject
-from capture.settings import Settings, get_settings
 from keeper.stores.base import Store, check_depth, open_store
 from prov_model import map_batch
 from prov_model.inverse import node_to_message
 from prov_model.vocab import TASK, WORKFLOW
+from provgraph import providers, wire
+from provgraph.config import Settings, get_settings
+from provgraph.errors import ArgumentError, ProvgraphError
 
 Filter = Mapping[str, Any]
 
@@ -57,9 +60,11 @@ _FLAT_FIELDS = frozenset({
 class DBAPI:
     """Queries over one store (``Flowcept.db``)."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings,
+                 current_workflow_id: Callable[[], str | None] | None = None) -> None:
         self.store = store
         self.settings = settings
+        self.current_workflow_id = current_workflow_id or (lambda: None)
 
     def _find(self, label: str, id_field: str, filter: Filter | None,
               limit: int | None) -> list[dict[str, Any]]:
@@ -93,31 +98,27 @@ class DBAPI:
         return self._find(WORKFLOW, "workflow_id", filter, limit)
 
     def get_tasks_from_current_workflow(self) -> list[dict[str, Any]]:
-        from capture import Flowcept
-
-        workflow_id = Flowcept.current_workflow_id
+        workflow_id = self.current_workflow_id()
         if workflow_id is None:
             raise ProvgraphError("no workflow has been started in this process")
         return self.task_query({"workflow_id": workflow_id})
 
-    def get_workflow_object(self, workflow_id: str) -> WorkflowObject | None:
+    def get_workflow(self, workflow_id: str) -> dict[str, Any] | None:
+        """One workflow as a Flowcept dict, or ``None``."""
         found = self.workflow_query({"workflow_id": workflow_id}, limit=1)
-        return WorkflowObject.from_dict(found[0]) if found else None
+        return found[0] if found else None
 
-    def insert_or_update_task(self, task: TaskObject | Mapping[str, Any]) -> None:
+    def insert_or_update_task(self, task: Mapping[str, Any]) -> None:
         """Write a task straight into the store (same mapping and merge rule as the keeper)."""
-        self._insert(task, TaskObject, "task")
+        self._insert(task, wire.TASK)
 
-    def insert_or_update_workflow(self, workflow: WorkflowObject | Mapping[str, Any]) -> None:
-        self._insert(workflow, WorkflowObject, "workflow")
+    def insert_or_update_workflow(self, workflow: Mapping[str, Any]) -> None:
+        self._insert(workflow, wire.WORKFLOW)
 
-    def _insert(self, obj: Any, cls: type[TaskObject] | type[WorkflowObject], kind: str) -> None:
-        if isinstance(obj, cls):
-            message: dict[str, Any] = obj.to_dict()
-        elif isinstance(obj, Mapping):
-            message = {**obj, "type": kind}
-        else:
-            raise ArgumentError(f"expected a {cls.__name__} or dict, got {type(obj).__name__}")
+    def _insert(self, obj: Any, kind: str) -> None:
+        if not isinstance(obj, Mapping):
+            raise ArgumentError(f"expected a {kind} dict, got {type(obj).__name__}")
+        message = {**obj, wire.TYPE: kind}
         self.store.write(map_batch([message], self.settings.entities))
 
     # --- lineage -----------------------------------------------------------------------------
@@ -132,17 +133,15 @@ class DBAPI:
 
     def export(self, format: str = "provjson", workflow_id: str | None = None,
                path: str | None = None) -> Any:
-        from capture import plugins
-
-        module = plugins.load("exports.api")
-        return module.export(self.store, format=format, workflow_id=workflow_id, path=path)
+        exporter = providers.provider(providers.EXPORTS, "Flowcept.db.export")
+        return exporter.export(self.store, format=format, workflow_id=workflow_id, path=path)
 
 
 _lock = threading.Lock()
 _cached: tuple[int, DBAPI] | None = None
 
 
-def db() -> DBAPI:
+def db(current_workflow_id: Callable[[], str | None] | None = None) -> DBAPI:
     """The query API over the store the current settings name (one per settings object)."""
     global _cached
     settings = get_settings()
@@ -151,7 +150,10 @@ def db() -> DBAPI:
             if _cached is not None:
                 _cached[1].store.close()
             _cached = (id(settings), DBAPI(open_store(settings), settings))
-        return _cached[1]
+        api = _cached[1]
+        if current_workflow_id is not None:
+            api.current_workflow_id = current_workflow_id
+        return api
 
 
 def store_alive() -> bool:

@@ -12,6 +12,9 @@ applied from both sides, over the *stored* graph:
 * as producer, for every task of the batch that generated a shared entity: link every task
   that USED that entity to it.
 
+:func:`value_flow_candidates` picks those two sets of tasks from a delta; both stores use
+it (the Neo4j store as the rows of its two derive statements).
+
 Fan-out guard: an entity with more than :data:`VALUE_FLOW_MAX_FANOUT` generators links
 nothing, on either side: a constant like ``"completed successfully"`` returned by a million
 tasks is not lineage, and N generators x M consumers would cost quadratic edges. The number
@@ -29,10 +32,32 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 
 from prov_model.entities import CONTENT_ID_PREFIX
+from prov_model.graph import GraphDelta
+from prov_model.vocab import TASK, USED, WAS_GENERATED_BY
 
 VALUE_FLOW_MAX_FANOUT = 1000
 
 Lookup = Callable[[str], Collection[str]]
+
+
+def value_flow_candidates(delta: GraphDelta) -> tuple[list[str], list[str]]:
+    """The tasks of ``delta`` that may gain value-flow edges: ``(consumers, producers)``.
+
+    Consumers USED a shared (content-addressed) entity, producers generated one; each list
+    in the delta's edge order, without repeats. Usage-local entities can never link two
+    tasks, so tasks touching only those are left out.
+    """
+    task_ids = {node.id for node in delta.nodes if node.labels[-1] == TASK}
+    consumers: dict[str, None] = {}
+    producers: dict[str, None] = {}
+    for edge in delta.edges:
+        if edge.type == USED:
+            if edge.src in task_ids and edge.dst.startswith(CONTENT_ID_PREFIX):
+                consumers[edge.src] = None
+        elif (edge.type == WAS_GENERATED_BY and edge.dst in task_ids
+              and edge.src.startswith(CONTENT_ID_PREFIX)):
+            producers[edge.dst] = None
+    return list(consumers), list(producers)
 
 
 def derive_informed_by(
@@ -48,8 +73,8 @@ def derive_informed_by(
 ) -> set[tuple[str, str]]:
     """``(t2, t1)`` pairs meaning ``(t2)-[:WAS_INFORMED_BY]->(t1)``, over the stored graph.
 
-    ``consumer_tasks`` / ``producer_tasks``: the batch's tasks (the rows of the two derive
-    statements, see :func:`prov_model.rows.statement_rows`). Lookups on the stored graph:
+    ``consumer_tasks`` / ``producer_tasks``: the batch's tasks
+    (:func:`value_flow_candidates`). Lookups on the stored graph:
     ``used_entities(task)`` entity ids the task USED; ``generated_entities(task)`` entity ids
     with WAS_GENERATED_BY to the task; ``generators(entity)`` / ``consumers(entity)`` the
     activity ids that generated / used the entity (tasks and workflows), one item per edge

@@ -1,6 +1,6 @@
 """Entity identity: which values are shared, content-addressed entities and which stay local.
 
-DESIGN.md section 4, made exact:
+The entity rule of docs/architecture.md ("The PROV graph"), made exact:
 
 * The canonical JSON of a value is ``orjson.dumps(value, option=OPT_SORT_KEYS | OPT_NON_STR_KEYS)``
   (anything orjson cannot encode becomes ``<Class>_instance_id_<id>``, the capture rule).
@@ -35,7 +35,7 @@ from typing import Any
 
 import orjson
 
-from capture.settings import EntitySettings
+from prov_model.config import EntitySettings
 from prov_model.graph import Node, Props
 from prov_model.vocab import ENTITY_LABELS, PLAN_LABELS
 

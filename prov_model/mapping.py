@@ -1,4 +1,4 @@
-"""Capture messages (plain dicts) -> PROV nodes and edges (DESIGN.md section 4).
+"""Capture messages (plain dicts) -> PROV nodes and edges (docs/architecture.md, "The PROV graph").
 
     >>> from prov_model import map_message
     >>> delta = map_message({"type": "task", "task_id": "t1", "workflow_id": "w1",
@@ -30,7 +30,7 @@ no-op MERGE when the node exists and as a placeholder otherwise.
 Value-flow ``WAS_INFORMED_BY`` (t2 used what t1 generated) needs the stored graph, so the
 stores derive it after writing (see :mod:`prov_model.derive`).
 
-Bad input raises :class:`capture.errors.MappingError` naming the message and field.
+Bad input raises :class:`provgraph.errors.MappingError` naming the message and field.
 """
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from capture.errors import MappingError
-from capture.settings import EntitySettings
+from prov_model.config import EntitySettings
 from prov_model.entities import entity_node, plan_node, to_json_text
 from prov_model.graph import DeltaBuilder, GraphDelta, Node, Props
 from prov_model.tables import IGNORED_KINDS, KINDS, VALUE_FIELDS, InvalidField, Kind
+from provgraph.errors import MappingError
 
 DEFAULT_SETTINGS = EntitySettings()
 

@@ -1,4 +1,4 @@
-"""The merge rule for a node written more than once (DESIGN.md section 3).
+"""The merge rule for a node written more than once (docs/architecture.md, "Messages").
 
 A task may arrive several times (RUNNING then FINISHED, possibly out of order). Its flat
 properties are merged with :func:`merge_task_props`:
@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from prov_model.vocab import TERMINAL_STATUSES
+from provgraph.wire import TERMINAL_STATUSES
 
 V = TypeVar("V")
 

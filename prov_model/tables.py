@@ -35,6 +35,7 @@ from prov_model.vocab import (
     WAS_PART_OF,
     WORKFLOW_LABELS,
 )
+from provgraph import wire
 
 
 class InvalidField(ValueError):
@@ -332,10 +333,10 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "task": Kind("task", "task_id", TASK_LABELS, TASK_PROPS, TASK_LINKS, True,
-                 frozenset({"type", "task_id", "extra"})),
-    "workflow": Kind("workflow", "workflow_id", WORKFLOW_LABELS, WORKFLOW_PROPS, WORKFLOW_LINKS,
-                     False, frozenset({"type", "workflow_id", "extra"})),
+    wire.TASK: Kind(wire.TASK, "task_id", TASK_LABELS, TASK_PROPS, TASK_LINKS, True,
+                    frozenset({wire.TYPE, "task_id", "extra"})),
+    wire.WORKFLOW: Kind(wire.WORKFLOW, "workflow_id", WORKFLOW_LABELS, WORKFLOW_PROPS,
+                        WORKFLOW_LINKS, False, frozenset({wire.TYPE, "workflow_id", "extra"})),
 }
 
-IGNORED_KINDS: frozenset[str] = frozenset({"control"})
+IGNORED_KINDS: frozenset[str] = frozenset({wire.CONTROL})  # the keeper handles those

@@ -1,8 +1,9 @@
 """The PROV vocabulary of provgraph: our Neo4j labels and relationship types, and their PROV terms.
 
-DESIGN.md section 4 is the source of truth. Labels are given general-first: a task node has
-the labels ``("Activity", "Task")``; its *primary* (most specific) label is the last one, and
-it decides which ingest statement writes it (see :mod:`prov_model.rows`).
+docs/architecture.md ("The PROV graph") is the source of truth. Labels are given
+general-first: a task node has the labels ``("Activity", "Task")``; its *primary* (most
+specific) label is the last one, and it decides which statement of a store writes it (see
+``keeper/stores/neo4j/rows.py``).
 
 Exporters (PROV-JSON, PROV-O) use :data:`LABEL_TO_PROV`, :data:`EDGE_TO_PROV` and the
 namespace IRIs below; nothing here does I/O.
@@ -56,10 +57,6 @@ EDGE_TYPES: Final = (USED, WAS_GENERATED_BY, WAS_INFORMED_BY, WAS_ASSOCIATED_WIT
 
 # Edge types followed by lineage queries (upstream = along the arrow, downstream = against it).
 LINEAGE_EDGE_TYPES: Final = (USED, WAS_GENERATED_BY, WAS_INFORMED_BY)
-
-# --- Status values -----------------------------------------------------------------------
-
-TERMINAL_STATUSES: Final = frozenset({"FINISHED", "ERROR"})
 
 # --- Namespaces --------------------------------------------------------------------------
 

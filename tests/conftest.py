@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from capture import recorder
-from capture.settings import Settings, load_settings
+from provgraph.config import Settings, load_settings
 
 REDIS_URL = os.environ.get("PROVGRAPH_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -12,11 +12,12 @@ import logging
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from capture.errors import HubError
-from capture.registry import Registry
+from provgraph import registry
+from provgraph.errors import HubError
+from provgraph.registry import Registry
 
 if TYPE_CHECKING:
-    from capture.settings import Settings
+    from provgraph.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class Hub(ABC):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        HUBS.add(cls.kind, cls)
+        HUBS.register(cls.kind, cls)
 
     @classmethod
     @abstractmethod
@@ -61,10 +62,7 @@ class Hub(ABC):
         """Release connections and files. Idempotent."""
 
 
-HUBS: Registry[Hub] = Registry(
-    "hub", HubError,
-    ("capture.hubs.file", "capture.hubs.memory", "capture.hubs.redis_stream"),
-)
+HUBS: Registry[type[Hub]] = Registry("hub", registry.HUBS, HubError)
 
 
 def hub_kinds() -> list[str]:

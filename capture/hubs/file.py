@@ -12,7 +12,7 @@ import orjson
 from capture.hubs.base import Encoded, Hub, Message
 
 if TYPE_CHECKING:
-    from capture.settings import Settings
+    from provgraph.config import Settings
 
 
 def read_jsonl(path: str | Path, start: int = 0) -> list[Message]:

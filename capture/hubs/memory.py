@@ -14,7 +14,7 @@ import orjson
 from capture.hubs.base import Encoded, Hub, Message
 
 if TYPE_CHECKING:
-    from capture.settings import Settings
+    from provgraph.config import Settings
 
 
 class MemoryHub(Hub):

@@ -1,10 +1,11 @@
 """The Redis hub: each batch is one entry of a Redis stream; a disk spool takes batches
 while Redis cannot, and they are replayed in order when it answers again.
 
-Stream entry fields: ``p`` = the batch as a JSON array of messages, ``id`` = a batch id
-unique across processes. A write whose outcome is unknown (the connection dropped after
-the command was sent) is spooled too; before replaying, the hub looks for its spooled
-batch ids in the stream's tail and skips those already there, so each batch lands once.
+Stream entry fields (:mod:`provgraph.wire`): ``p`` = the batch as a JSON array of messages,
+``id`` = a batch id unique across processes. A write whose outcome is unknown (the
+connection dropped after the command was sent) is spooled too; before replaying, the hub
+looks for its spooled batch ids in the stream's tail and skips those already there, so
+each batch lands once.
 
 User code is never slowed by retries: while Redis is down, batches go straight to the
 spool and a reconnect is tried at most every ``retry_interval_s``.
@@ -23,23 +24,17 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import redis
 
-from capture.errors import HubError
 from capture.hubs.base import Encoded, Hub, Message
 from capture.hubs.spool import Entry, Spool
+from provgraph.errors import HubError
+from provgraph.wire import FIELD_BATCH, FIELD_PAYLOAD, encode_batch
 
 if TYPE_CHECKING:
-    from capture.settings import Settings
+    from provgraph.config import Settings
 
 log = logging.getLogger(__name__)
 
-FIELD_PAYLOAD = b"p"
-FIELD_BATCH = b"id"
 DEDUP_EXTRA = 1000  # stream entries looked at beyond the spooled ones when replaying
-
-
-def encode_batch(batch: list[Encoded]) -> bytes:
-    """A batch of encoded messages as one JSON array (no re-encoding)."""
-    return b"[" + b",".join(batch) + b"]"
 
 
 def decode_entry(fields: dict[bytes, bytes]) -> list[Message]:
@@ -220,7 +215,7 @@ class RedisHub(Hub):
 
 
 def _safe_url(url: str) -> str:
-    from capture.settings import redact
+    from provgraph.config import redact
 
     redacted: str = redact(url)
     return redacted

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
 
-from capture.errors import HubError
-from capture.registry import Registry
+from provgraph import registry
+from provgraph.errors import HubError
+from provgraph.registry import Registry
 
 if TYPE_CHECKING:
-    from capture.settings import Settings
+    from provgraph.config import Settings
 
 @dataclass(slots=True)
 class Delivery:
@@ -52,7 +53,7 @@ class Source(ABC):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        SOURCES.add(cls.kind, cls)
+        SOURCES.register(cls.kind, cls)
 
     @classmethod
     @abstractmethod
@@ -93,9 +94,7 @@ class Source(ABC):
         """Release connections and files."""
 
 
-SOURCES: Registry[Source] = Registry(
-    "keeper source", HubError, ("keeper.sources.redis_group", "keeper.sources.file_tail")
-)
+SOURCES: Registry[type[Source]] = Registry("keeper source", registry.SOURCES, HubError)
 
 
 def open_source(settings: Settings) -> Source:

@@ -23,7 +23,7 @@ import orjson
 from keeper.sources.base import Delivery, Source, decode_array_or_object
 
 if TYPE_CHECKING:
-    from capture.settings import Settings
+    from provgraph.config import Settings
 
 MAX_READ_BYTES = 8 * 1024 * 1024
 LINES_PER_ENTRY = 500  # a line is one message; a Redis entry holds a whole batch

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import redis
 
-from capture.errors import HubError, HubUnavailableError
-from capture.hubs.redis_stream import FIELD_BATCH, FIELD_PAYLOAD
 from keeper.sources.base import Delivery, Source, decode_array_or_object
+from provgraph.errors import HubError, HubUnavailableError
+from provgraph.wire import FIELD_BATCH, FIELD_PAYLOAD
 
 if TYPE_CHECKING:
-    from capture.settings import Settings
+    from provgraph.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ Write contract:
   delta twice changes nothing), applies the merge rule of ``prov_model.merge`` to nodes
   written again, and derives value-flow ``WAS_INFORMED_BY`` edges by the rule of
   ``prov_model.derive`` over the stored graph.
-- A store that cannot be reached raises :class:`capture.errors.StoreUnavailableError`
+- A store that cannot be reached raises :class:`provgraph.errors.StoreUnavailableError`
   (the keeper retries with backoff and acknowledges nothing); any other failure raises
-  :class:`capture.errors.StoreError`.
+  :class:`provgraph.errors.StoreError`.
 
 Record shapes (plain dicts, JSON-able):
 - node: ``{"id": str, "labels": [str, ...], "props": {...}}`` — labels general-first,
@@ -27,28 +27,27 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from capture.errors import StoreError
-from capture.registry import Registry
 from prov_model.vocab import ALL_LABEL_SETS
+from provgraph import registry
+from provgraph.errors import StoreError
+from provgraph.registry import Registry
 
 if TYPE_CHECKING:
-    from capture.settings import Settings
     from prov_model import GraphDelta
+    from provgraph.config import Settings
 
 NodeRecord = dict[str, Any]
 EdgeRecord = dict[str, Any]
 
-# Relationship types a lineage walk follows (both directions have a meaning):
-# upstream = towards what a node was derived from; downstream = what it influenced.
-LINEAGE_EDGES = ("USED", "WAS_GENERATED_BY", "WAS_INFORMED_BY")
 MAX_LINEAGE_DEPTH = 50
+DIRECTIONS = ("out", "in", "both")  # of Store.edges
 
 class Store(ABC):
     kind: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        STORES.add(cls.kind, cls)
+        STORES.register(cls.kind, cls)
 
     @classmethod
     @abstractmethod
@@ -82,7 +81,7 @@ class Store(ABC):
 
     @abstractmethod
     def upstream(self, node_id: str, depth: int = 10) -> list[dict[str, Any]]:
-        """Nodes ``node_id`` depends on, following LINEAGE_EDGES forwards (``USED``
+        """Nodes ``node_id`` depends on, following ``vocab.LINEAGE_EDGE_TYPES`` forwards (``USED``
         task→entity, ``WAS_GENERATED_BY`` entity→task, ``WAS_INFORMED_BY`` task→task), at
         most ``depth`` hops; each with its shortest distance; ``node_id`` itself excluded."""
 
@@ -116,9 +115,7 @@ class Store(ABC):
         """Release connections and files. Idempotent."""
 
 
-STORES: Registry[Store] = Registry(
-    "store", StoreError, ("keeper.stores.embedded", "keeper.stores.neo4j")
-)
+STORES: Registry[type[Store]] = Registry("store", registry.STORES, StoreError)
 
 
 def store_class(kind: str) -> type[Store]:
@@ -143,6 +140,12 @@ def check_id(node_id: Any) -> str:
     if not isinstance(node_id, str):
         raise StoreError(f"node id must be a string, got {type(node_id).__name__}")
     return node_id
+
+
+def check_direction(direction: Any) -> str:
+    if direction not in DIRECTIONS:
+        raise StoreError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
+    return str(direction)
 
 
 def check_limit(limit: Any) -> int | None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from capture import Flowcept
-from capture.settings import Settings
+from provgraph.config import Settings
 
 
 @pytest.fixture(autouse=True)

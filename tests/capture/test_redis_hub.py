@@ -15,7 +15,7 @@ import redis
 from capture import Flowcept, flowcept_task, recorder
 from capture.hubs.redis_stream import RedisHub, decode_entry
 from capture.serialize import dumps
-from capture.settings import Settings, load_settings
+from provgraph.config import Settings, load_settings
 from tests.conftest import REDIS_URL, make_settings, wait_for
 
 
@@ -74,7 +74,7 @@ def test_many_producer_processes(tmp_path: Path, stream: str) -> None:
 
 @pytest.mark.integration
 def test_redis_outage_mid_run_loses_and_duplicates_nothing(tmp_path: Path, stream: str) -> None:
-    from keeper.services import redis_server
+    from provgraph.services import redis_server
 
     service_settings = load_settings()  # the settings `make services` used
     client = redis.Redis.from_url(REDIS_URL)

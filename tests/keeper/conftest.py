@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from capture import recorder
-from capture.settings import Settings
 from keeper.stores.base import Store, open_store
+from provgraph.config import Settings
 from tests.conftest import REDIS_URL, make_settings
 
 

@@ -16,10 +16,10 @@ import pytest
 import yaml
 
 from capture import Flowcept, flowcept_task
-from capture.settings import Settings, load_settings
-from keeper.service import Keeper
+from keeper.loop import Keeper
 from keeper.sources.base import open_source
 from keeper.stores.base import Store, open_store
+from provgraph.config import Settings, load_settings
 from tests.conftest import wait_for
 from tests.keeper.conftest import installed, neo4j_settings
 
@@ -77,7 +77,7 @@ def keeper_process(config: Path, *args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PROVGRAPH_SETTINGS": str(config)}
     for var in ("PROVGRAPH_HUB", "PROVGRAPH_STORE", "PROVGRAPH_REDIS_STREAM"):
         env.pop(var, None)
-    return subprocess.Popen([sys.executable, "-m", "keeper.cli", "keeper", "run", "-q", *args],
+    return subprocess.Popen([sys.executable, "-m", "provgraph.cli", "keeper", "run", "-q", *args],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -106,7 +106,7 @@ def test_keeper_killed_mid_stream_loses_and_duplicates_nothing(
 def test_neo4j_stopped_and_started_mid_stream_loses_nothing(
     setup: tuple[Settings, Store],
 ) -> None:
-    from keeper import services
+    from provgraph.services import control as services
 
     settings, store = setup
     service_settings = load_settings()  # the settings `make services` used

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from capture.settings import EntitySettings
 from prov_model import GraphDelta
+from prov_model.config import EntitySettings
 
 
 def edge_set(delta: GraphDelta) -> set[tuple[str, str, str, Any]]:

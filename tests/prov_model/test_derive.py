@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from prov_model import GraphDelta, derive_informed_by, map_batch, statement_rows
+from prov_model import GraphDelta, derive_informed_by, map_batch, value_flow_candidates
 from tests.prov_model.helpers import LONG_A, LONG_B
 
 
@@ -28,10 +28,10 @@ class TinyStore:
             elif e.type == "WAS_GENERATED_BY":
                 self.generated[e.dst].add(e.src)
                 self.generators[e.src].add(e.dst)
-        rows = statement_rows(delta)
+        consumers, producers = value_flow_candidates(delta)
         self.informed |= derive_informed_by(
-            [r["id"] for r in rows.get("ingest/derive_informed_by_as_consumer", [])],
-            [r["id"] for r in rows.get("ingest/derive_informed_by_as_producer", [])],
+            consumers,
+            producers,
             used_entities=lambda t: self.used.get(t, set()),
             generated_entities=lambda t: self.generated.get(t, set()),
             generators=lambda e: self.generators.get(e, set()),

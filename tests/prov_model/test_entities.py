@@ -8,8 +8,8 @@ from typing import Any
 import orjson
 import pytest
 
-from capture.settings import EntitySettings
 from prov_model import canonical_json, entity_node, plan_node
+from prov_model.config import EntitySettings
 
 S = EntitySettings()
 

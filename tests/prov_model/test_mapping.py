@@ -1,4 +1,7 @@
-"""map_message / map_batch: exact nodes and edges per message kind (DESIGN.md section 4)."""
+"""map_message / map_batch: exact nodes and edges per message kind.
+
+The rules: docs/architecture.md, "The PROV graph".
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ from typing import Any
 import orjson
 import pytest
 
-from capture.errors import MappingError
-from capture.messages import Status, TaskObject, WorkflowObject
+from capture.messages import TaskObject, WorkflowObject
 from prov_model import GraphDelta, content_id, map_batch, map_message
 from prov_model.entities import canonical_json
+from provgraph.errors import MappingError
+from provgraph.wire import Status
 from tests.prov_model.helpers import LONG_A, LONG_B, edge_set, node_labels
 
 ACT_TASK = ("Activity", "Task")

@@ -1,4 +1,7 @@
-"""merge_task_props and batch-level merging of repeated messages (DESIGN.md section 3)."""
+"""merge_task_props and batch-level merging of repeated messages.
+
+The rule: docs/architecture.md, "Messages".
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,41 @@
+"""capture's settings sections: instrumentation (telemetry) and the batching buffer.
+
+The hubs' sections are in :mod:`capture.hubs.config`; the loader is :mod:`provgraph.config`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from provgraph.config import section
+
+
+@dataclass
+class TelemetrySettings:
+    enabled: bool = False
+    cpu: bool = True
+    mem: bool = True
+    disk: bool = True
+    network: bool = True
+    process: bool = True
+    gpu: bool = True
+
+
+@section("instrumentation", env={
+    "PROVGRAPH_INSTRUMENTATION": "enabled",
+    "PROVGRAPH_TELEMETRY": "telemetry.enabled",
+})
+@dataclass
+class InstrumentationSettings:
+    enabled: bool = True
+    replace_non_json_serializable: bool = True
+    telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
+
+
+@section("buffer")
+@dataclass
+class BufferSettings:
+    max_batch: int = 1000
+    flush_interval_s: float = 1.0
+    max_queue: int = 100_000
+    delete_previous_file: bool = True

@@ -1,0 +1,293 @@
+"""The Neo4j store: the PROV graph in a real Neo4j 5.26 server, over Bolt.
+
+Writing: ``rows.statement_rows(delta)`` gives ``{statement name: rows}`` in execution
+order (nodes, edges, value-flow derivation); each statement runs over its rows in chunks of
+``batch_size`` (parameter ``$rows``), all in ONE managed write transaction
+(``session.execute_write``, which the driver retries on transient errors such as deadlocks).
+The statements are idempotent MERGEs, so a delta written twice changes nothing, and a
+transaction retried after a lost commit acknowledgement is harmless.
+
+Reading: see :mod:`keeper.stores.neo4j.reads` (every read runs in a READ session).
+
+Errors: a server that cannot be reached (refused connection, lost session, a commit whose
+outcome is unknown, transient server errors, the authentication rate limit) raises
+:class:`provgraph.errors.StoreUnavailableError`, which the keeper retries; anything else raises
+:class:`provgraph.errors.StoreError` naming the statement.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import neo4j
+from neo4j import exceptions as neo4j_errors
+from neo4j.graph import Node as GraphNode
+from neo4j.graph import Path as GraphPath
+from neo4j.graph import Relationship as GraphRelationship
+
+import cypher
+from keeper.stores.base import Store
+from keeper.stores.neo4j.reads import Neo4jReads, Row, node_record, ordered_labels
+from keeper.stores.neo4j.rows import chunked, statement_rows
+from provgraph.errors import QueryError, StoreError, StoreUnavailableError
+
+if TYPE_CHECKING:
+    from keeper.stores.config import Neo4jSettings
+    from prov_model import GraphDelta
+    from provgraph.config import Settings
+
+# Server error codes that mean "not now, retry later" although they are not TransientErrors.
+_UNAVAILABLE_CODES = frozenset({
+    "Neo.ClientError.Security.AuthenticationRateLimit",
+    "Neo.ClientError.Cluster.NotALeader",
+    "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase",
+})
+# Transient for Neo4j, but the same transaction would fail again: the keeper splits it.
+_TOO_BIG_CODES = frozenset({
+    "Neo.TransientError.General.TransactionMemoryLimit",
+    "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+    "Neo.TransientError.General.OutOfMemoryError",
+})
+_UNAVAILABLE_ERRORS = (
+    neo4j_errors.ServiceUnavailable,  # refused / lost connection (and routing variants)
+    neo4j_errors.SessionExpired,
+    neo4j_errors.IncompleteCommit,  # outcome unknown: retrying the idempotent write is safe
+    neo4j_errors.ConnectionAcquisitionTimeoutError,
+    neo4j_errors.TransientError,  # DatabaseUnavailable, deadlocks after the driver's retries
+    ConnectionError,
+    TimeoutError,
+)
+_SCHEMA_RACE = "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists"
+
+
+def store_error(exc: BaseException, what: str) -> StoreError:
+    """The :class:`StoreError` (or :class:`StoreUnavailableError`) for a driver error."""
+    if isinstance(exc, StoreError):
+        return exc
+    code = getattr(exc, "code", None) or ""
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if code in _TOO_BIG_CODES:
+        return StoreError(f"neo4j {what}: the transaction is too large ({code}: {message})")
+    if isinstance(exc, _UNAVAILABLE_ERRORS) or code in _UNAVAILABLE_CODES:
+        return StoreUnavailableError(f"neo4j unavailable during {what}: {message}")
+    if isinstance(exc, neo4j_errors.AuthError):
+        return StoreError(f"neo4j refused the credentials during {what}: {message}")
+    detail = f"{code}: {message}" if code else f"{type(exc).__name__}: {message}"
+    return StoreError(f"neo4j {what} failed: {detail}")
+
+
+class Neo4jStore(Neo4jReads, Store):
+    """The PROV graph in Neo4j (see the module docstring and :mod:`keeper.stores.base`)."""
+
+    kind: ClassVar[str] = "neo4j"
+
+    def __init__(self, driver: neo4j.Driver, database: str = "neo4j",
+                 batch_size: int = 2000) -> None:
+        self._driver: neo4j.Driver | None = driver
+        self.database = database
+        self.batch_size = batch_size
+
+    # --- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Neo4jStore:
+        return cls.open(settings.store.neo4j)
+
+    @classmethod
+    def open(cls, config: Neo4jSettings, *, create_schema: bool = True) -> Neo4jStore:
+        """Connect to ``config.uri``, check that the server answers, create the schema."""
+        try:
+            driver = neo4j.GraphDatabase.driver(
+                config.uri,
+                auth=(config.user, config.password),
+                notifications_min_severity="OFF",
+                connection_timeout=10.0,
+                max_transaction_retry_time=15.0,
+            )
+        except (ValueError, neo4j_errors.ConfigurationError) as exc:
+            raise StoreError(f"bad neo4j settings (uri {config.uri!r}): {exc}") from exc
+        store = cls(driver, config.database, config.batch_size)
+        try:
+            driver.verify_connectivity()
+            if create_schema:
+                store.create_schema()
+        except Exception as exc:
+            store.close()
+            raise store_error(exc, f"connecting to {config.uri}") from exc
+        return store
+
+    def create_schema(self) -> None:
+        """Run every ``cypher/schema/*`` statement (idempotent: ``IF NOT EXISTS``)."""
+        for name in cypher.names("schema/"):
+            try:
+                with self._session(write=True) as session:
+                    session.run(cypher.load(name)).consume()
+            except neo4j_errors.Neo4jError as exc:
+                if exc.code != _SCHEMA_RACE:  # another process created it at the same time
+                    raise store_error(exc, f"statement {name}") from exc
+            except Exception as exc:
+                raise store_error(exc, f"statement {name}") from exc
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def write(self, delta: GraphDelta) -> None:
+        if not delta:
+            return
+        work = [
+            (name, cypher.load(name), chunk)
+            for name, rows in statement_rows(delta).items()
+            for chunk in chunked(rows, self.batch_size)
+        ]
+        current = ["opening the write transaction"]
+
+        def run_all(tx: neo4j.ManagedTransaction) -> None:
+            for name, text, chunk in work:
+                current[0] = f"statement {name}"
+                tx.run(text, rows=chunk).consume()
+            current[0] = "commit"
+
+        try:
+            with self._session(write=True) as session:
+                session.execute_write(run_all)
+        except Exception as exc:
+            raise store_error(exc, current[0]) from exc
+
+    # --- reading primitives (see reads.py) ---------------------------------------------------
+
+    def _fetch(self, name: str, params: dict[str, Any]) -> list[Row]:
+        text = cypher.load(name)
+
+        def read(tx: neo4j.ManagedTransaction) -> list[Row]:
+            return [record.data() for record in tx.run(text, params)]
+
+        try:
+            with self._session() as session:
+                return session.execute_read(read)
+        except Exception as exc:
+            raise store_error(exc, f"statement {name}") from exc
+
+    def _stream(self, name: str, params: dict[str, Any]) -> Iterator[Row]:
+        text = cypher.load(name)
+        try:
+            with self._session() as session:
+                for record in session.run(text, params):
+                    yield record.data()
+        except GeneratorExit:
+            raise
+        except Exception as exc:
+            raise store_error(exc, f"statement {name}") from exc
+
+    # --- user queries ------------------------------------------------------------------------
+
+    def run_read(self, query: str, params: Mapping[str, Any] | None = None, *,
+                 limit: int = 10_000, timeout_s: float | None = 60.0) -> list[dict[str, Any]]:
+        """Run a user's Cypher query in a READ-only transaction; at most ``limit`` rows.
+
+        Nodes come back as node records, relationships as edge records, paths as
+        ``{"nodes": [...], "edges": [...]}``, temporal values as ISO text. A query that tries
+        to write, or that the server rejects (syntax, unknown function...), raises
+        :class:`QueryError`; an unreachable server :class:`StoreUnavailableError`.
+        """
+        if not isinstance(query, str) or not query.strip():
+            raise QueryError("the query must be a non-empty Cypher string")
+        if not isinstance(limit, int) or limit < 0:
+            raise QueryError(f"limit must be a non-negative int, got {limit!r}")
+
+        @neo4j.unit_of_work(timeout=timeout_s)
+        def read(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            rows: list[dict[str, Any]] = []
+            result = tx.run(query, dict(params or {}))
+            for record in result:
+                if len(rows) >= limit:
+                    break
+                rows.append({key: _plain(value) for key, value in record.items()})
+            return rows
+
+        try:
+            with self._session() as session:
+                return session.execute_read(read)
+        except neo4j_errors.ClientError as exc:
+            if exc.code in _UNAVAILABLE_CODES or isinstance(exc, neo4j_errors.AuthError):
+                raise store_error(exc, "a user query") from exc
+            raise QueryError(f"query rejected: {exc.code}: {exc.message}") from exc
+        except Exception as exc:
+            raise store_error(exc, "a user query") from exc
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def alive(self) -> bool:
+        if self._driver is None:
+            return False
+        try:
+            self._driver.verify_connectivity()
+        except Exception:
+            return False
+        return True
+
+    def clear(self) -> None:
+        """Delete every edge, then every node, in batches (the schema stays)."""
+        for name in ("store/clear_edges", "store/clear_nodes"):
+            try:
+                with self._session(write=True) as session:
+                    session.run(cypher.load(name)).consume()  # implicit: IN TRANSACTIONS
+            except Exception as exc:
+                raise store_error(exc, f"statement {name}") from exc
+
+    def close(self) -> None:
+        driver, self._driver = self._driver, None
+        if driver is not None:
+            driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._driver is None else "open"
+        return f"<Neo4jStore database={self.database!r} {state}>"
+
+    def _session(self, write: bool = False) -> neo4j.Session:
+        if self._driver is None:
+            raise StoreError("the neo4j store is closed")
+        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        return self._driver.session(database=self.database, default_access_mode=mode)
+
+
+def _plain(value: Any) -> Any:
+    """A query result value as plain JSON-able data (graph objects as store records)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, GraphNode):
+        return node_record({"id": value.get("id"), "labels": list(value.labels),
+                            "props": dict(value.items())})
+    if isinstance(value, GraphRelationship):
+        return _edge_record(value)
+    if isinstance(value, GraphPath):
+        return {"nodes": [_plain(node) for node in value.nodes],
+                "edges": [_edge_record(rel) for rel in value.relationships]}
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)) and not hasattr(value, "srid"):
+        return [_plain(item) for item in value]
+    if hasattr(value, "srid"):  # neo4j.spatial points
+        return {"srid": value.srid, "coordinates": list(value)}
+    if hasattr(value, "iso_format"):  # neo4j.time Date, Time, DateTime, Duration
+        return value.iso_format()
+    if isinstance(value, (_dt.date, _dt.time, _dt.timedelta)):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).hex()
+    return str(value)
+
+
+def _edge_record(rel: Any) -> dict[str, Any]:
+    start, end = rel.start_node, rel.end_node
+    return {"type": rel.type, "src": start.get("id") if start is not None else None,
+            "dst": end.get("id") if end is not None else None, "props": dict(rel.items())}
+
+
+__all__ = ["Neo4jStore", "ordered_labels", "store_error"]

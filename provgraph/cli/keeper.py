@@ -1,0 +1,76 @@
+"""``provgraph keeper run``: consume the hub into the store."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import signal
+import sys
+
+from provgraph.cli.base import Command
+from provgraph.config import get_settings
+
+
+class KeeperCommand(Command):
+    name = "keeper"
+    help = "the consumer that stores the PROV graph"
+    description = ("Read the hub the settings name, map every message to W3C PROV and "
+                   "write it to the store, exactly once.")
+    examples = """
+        provgraph keeper run
+        PROVGRAPH_HUB=redis PROVGRAPH_STORE=neo4j provgraph keeper run --until-idle
+    """
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="keeper_command", metavar="ACTION", required=True)
+        run = actions.add_parser(
+            "run", help="consume the hub into the store",
+            description="Consume until Ctrl-C or SIGTERM (which finish the batch in hand), "
+                        "or with --until-idle until the hub has nothing more to read.",
+        )
+        run.add_argument("--until-idle", action="store_true",
+                         help="exit once the hub has nothing more to read")
+        run.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+
+    def run(self, args: argparse.Namespace) -> int:
+        from keeper.loop import Keeper, KeeperStats
+        from keeper.sources.base import open_source
+        from keeper.stores.base import open_store
+
+        settings = get_settings()
+        source = open_source(settings)
+        keeper = Keeper(source, open_store(settings), settings)
+        # Everything loaded so far (an embedded store's replayed graph) lives as long as the
+        # process: keep it out of every later garbage collection.
+        gc.freeze()
+        signal.signal(signal.SIGTERM, lambda *_: keeper.stop())
+        unit = source.backlog_unit
+
+        def progress(stats: KeeperStats, backlog: int | None) -> None:
+            if args.quiet:
+                return
+            waiting = "?" if backlog is None else str(backlog)
+            p50 = stats.latency(0.5)
+            lag = "" if p50 is None else f", end-to-store p50 {p50 * 1000:.0f} ms"
+            sys.stderr.write(
+                f"\rstored {stats.messages} messages ({stats.rate():.0f}/s), "
+                f"backlog {waiting} {unit}, dead letters {stats.dead_letters}{lag}   "
+            )
+            sys.stderr.flush()
+
+        print(f"keeper: {settings.hub.kind} hub -> {settings.store.kind} store"
+              f"{' (until idle)' if args.until_idle else ''}; Ctrl-C or SIGTERM to stop",
+              file=sys.stderr)
+        try:
+            stats = keeper.run(until_idle=args.until_idle, progress=progress)
+        except KeyboardInterrupt:
+            keeper.stop()
+            stats = keeper.stats
+        finally:
+            source.close()
+            keeper.store.close()
+        if not args.quiet:
+            sys.stderr.write("\n")
+        print(f"stored {stats.messages} messages in {stats.writes} writes; "
+              f"{stats.dead_letters} dead letters")
+        return 0

@@ -1,0 +1,33 @@
+"""``provgraph services up|down|status``: the local Redis and Neo4j servers."""
+
+from __future__ import annotations
+
+import argparse
+
+from provgraph.cli.base import Command
+from provgraph.config import get_settings
+
+
+class ServicesCommand(Command):
+    name = "services"
+    help = "install/start/stop the local Redis and Neo4j servers"
+    description = ("Make Redis and Neo4j answer on loopback, installing what is missing "
+                   "(up), stop the ones provgraph started (down), or say what runs where "
+                   "(status; exit status 3 unless both answer).")
+    examples = """
+        provgraph services up
+        provgraph services status
+        provgraph services down
+    """
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("action", choices=("up", "down", "status"))
+
+    def run(self, args: argparse.Namespace) -> int:
+        from provgraph.services import control
+
+        action = {"up": control.up, "down": control.down, "status": control.status}
+        statuses = action[args.action](get_settings(), echo=print)
+        if args.action == "status" and not all(s.running and not s.problem for s in statuses):
+            return 3
+        return 0

@@ -1,0 +1,51 @@
+"""The one exception tree of provgraph: every error we raise on purpose is a ``ProvgraphError``."""
+
+from __future__ import annotations
+
+
+class ProvgraphError(Exception):
+    """Root of every error provgraph raises on purpose."""
+
+
+class SettingsError(ProvgraphError):
+    """A settings file or environment variable is malformed (names the file and key)."""
+
+
+class ArgumentError(ProvgraphError, TypeError):
+    """A public API was called with an argument of the wrong type or value (names it)."""
+
+
+class ExtensionError(ProvgraphError):
+    """An extension (hub, source, store, exporter, adapter, command) is unknown or broken."""
+
+
+class CapabilityMissingError(ExtensionError):
+    """A capability this installation does not provide was asked for (names what to install)."""
+
+
+class HubError(ProvgraphError):
+    """A hub could not accept or return messages."""
+
+
+class HubUnavailableError(HubError):
+    """The hub's server cannot be reached right now (retry or spool)."""
+
+
+class StoreError(ProvgraphError):
+    """A store could not read or write the provenance graph."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store's server cannot be reached right now (retry with backoff)."""
+
+
+class MappingError(ProvgraphError):
+    """A message cannot be mapped to PROV nodes and edges (goes to the dead-letter stream)."""
+
+
+class ServiceError(ProvgraphError):
+    """A local service (Redis, Neo4j) could not be installed, started or stopped."""
+
+
+class QueryError(ProvgraphError):
+    """A user query was rejected (e.g. it tried to write in a read-only session)."""

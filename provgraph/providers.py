@@ -1,0 +1,106 @@
+"""Capabilities found at run time: what capture asks of the layers above it.
+
+Data flows one way, so capture never imports the keeper or the exports. Yet a few capture
+APIs answer with stored data: ``Flowcept(start_persistence=True)`` runs a keeper,
+``Flowcept.db`` queries the store, ``Flowcept.generate_report`` writes a report. They ask
+for a *provider* by name here; the package that implements it declares it in the
+``provgraph.providers`` entry-point group, the way the OpenTelemetry API finds its SDK's
+provider. A capability that is not installed raises one clear
+:class:`~provgraph.errors.CapabilityMissingError`.
+
+The protocols below are the whole contract between capture and a provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from provgraph import registry
+from provgraph.errors import CapabilityMissingError, ExtensionError
+
+PERSISTENCE = "persistence"  # the keeper: in-process consumption, the query API
+REPORTS = "reports"  # provenance cards and reports
+EXPORTS = "exports"  # PROV documents out
+
+# capability -> (what provides it, what to do when it is missing)
+CAPABILITIES: dict[str, tuple[str, str]] = {
+    PERSISTENCE: ("the keeper", "reinstall provgraph"),
+    REPORTS: ("the exports package", "it is not built yet"),
+    EXPORTS: ("the exports package", "it is not built yet"),
+}
+
+
+class KeeperHandle(Protocol):
+    """A keeper consuming this process's hub in a thread (``start_persistence=True``)."""
+
+    def wait_confirmed(self, marker: str, timeout: float) -> bool:
+        """Whether a keeper stored everything sent before the flush marker ``marker``
+        (see :func:`provgraph.wire.flush_marker`) within ``timeout`` seconds."""
+        ...
+
+    def stop(self) -> None:
+        """Finish the batch in hand and release the hub and the store."""
+        ...
+
+
+class Persistence(Protocol):
+    """What the keeper offers capture."""
+
+    def start_keeper(self, *, bundle_exec_id: str | None,
+                     on_thread_start: Callable[[], None]) -> KeeperHandle:
+        """Start consuming the configured hub into the configured store.
+        ``on_thread_start`` runs first in the keeper's thread (capture switches itself off
+        there, so the keeper's own work is never captured)."""
+        ...
+
+    def db(self, current_workflow_id: Callable[[], str | None]) -> Any:
+        """The query API behind ``Flowcept.db``."""
+        ...
+
+    def store_alive(self) -> bool:
+        """Whether the configured store answers."""
+        ...
+
+
+class Reports(Protocol):
+    """What the exports package offers ``Flowcept.generate_report``."""
+
+    def generate_report(self, **options: Any) -> dict[str, Any]: ...
+
+
+PROVIDERS: registry.Registry[Any] = registry.Registry(
+    "capability", registry.PROVIDERS, CapabilityMissingError
+)
+
+
+def provider(name: str, needed_by: str) -> Any:
+    """The provider of capability ``name``; ``needed_by`` names the API asking, for the error."""
+    try:
+        return PROVIDERS.get(name)
+    except CapabilityMissingError as exc:
+        if name in PROVIDERS.kinds():  # installed, but its own dependency is missing
+            raise CapabilityMissingError(f"{needed_by}: {exc}") from exc
+        what, hint = CAPABILITIES.get(name, (f"the {name!r} capability", "reinstall provgraph"))
+        raise CapabilityMissingError(
+            f"{needed_by} needs {what}, which this installation does not provide: {hint}"
+        ) from None
+    except ExtensionError as exc:
+        raise CapabilityMissingError(f"{needed_by}: {exc}") from exc
+
+
+def available(name: str) -> bool:
+    """Whether capability ``name`` is installed (without loading it)."""
+    return name in PROVIDERS.kinds()
+
+
+__all__ = [
+    "EXPORTS",
+    "PERSISTENCE",
+    "REPORTS",
+    "KeeperHandle",
+    "Persistence",
+    "Reports",
+    "available",
+    "provider",
+]

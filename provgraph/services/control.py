@@ -1,0 +1,73 @@
+"""Real Redis and Neo4j servers on loopback for development and tests.
+
+``up`` installs what is missing (``redis-server`` from apt; Neo4j Community 5.26 from Maven
+Central, built from ``provgraph/services/neo4j``), starts both bound to 127.0.0.1 with their
+state under ``<data_dir>/services/redis/`` and ``<data_dir>/services/neo4j/``, and waits until
+they answer.
+A server that already answers is left alone, so ``up`` is idempotent. ``down`` stops only the
+processes ``up`` started (their pid files); ``status`` says what runs where. Each prints its
+lines through ``echo`` and returns the services' ``ServiceStatus``; failures raise
+``ServiceError`` naming the log to read.
+
+    provgraph services up|down|status
+"""
+
+from __future__ import annotations
+
+import logging
+
+from provgraph.config import Settings, get_settings
+from provgraph.services import neo4j_server, redis_server
+from provgraph.services.common import HOST, Echo, ServiceStatus, exclusive, pid_of, terminate
+
+__all__ = ["HOST", "Echo", "ServiceStatus", "down", "status", "stop", "up"]
+
+logger = logging.getLogger(__name__)
+
+
+def _log_echo(line: str) -> None:
+    logger.info("%s", line)
+
+
+def up(settings: Settings | None = None, echo: Echo = _log_echo) -> list[ServiceStatus]:
+    """Make Redis and Neo4j answer on loopback, installing and starting what is missing."""
+    settings = settings or get_settings()
+    with exclusive(settings):
+        return [redis_server.up(settings, echo), neo4j_server.up(settings, echo)]
+
+
+def down(settings: Settings | None = None, echo: Echo = _log_echo) -> list[ServiceStatus]:
+    """Stop the servers that ``up`` started (never one it did not start); then ``status``."""
+    settings = settings or get_settings()
+    with exclusive(settings):
+        for name in ("neo4j", "redis"):
+            _stop(name, settings, echo)
+        return status(settings, echo)
+
+
+def stop(name: str, settings: Settings | None = None, echo: Echo = _log_echo) -> None:
+    """Stop one service we started (``redis`` or ``neo4j``), e.g. to test an outage."""
+    settings = settings or get_settings()
+    with exclusive(settings):
+        _stop(name, settings, echo)
+
+
+def _stop(name: str, settings: Settings, echo: Echo) -> None:
+    module = {"neo4j": neo4j_server, "redis": redis_server}[name]
+    pid_file = module.pid_file(settings)
+    pid = pid_of(pid_file, module.MARKER)
+    if pid is None:
+        echo(f"{name}: nothing of ours is running")
+        return
+    echo(f"{name}: stopping pid {pid}")
+    terminate(pid)
+    pid_file.unlink(missing_ok=True)
+
+
+def status(settings: Settings | None = None, echo: Echo = _log_echo) -> list[ServiceStatus]:
+    """Each service: running or stopped, where, its pid when ours, and its log."""
+    settings = settings or get_settings()
+    statuses = [redis_server.status(settings), neo4j_server.status(settings)]
+    for item in statuses:
+        echo(item.line())
+    return statuses

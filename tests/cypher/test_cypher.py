@@ -1,0 +1,67 @@
+"""The Cypher statement files and their loader."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import cypher
+from prov_model import VALUE_FLOW_MAX_FANOUT
+
+ALL = cypher.names()
+
+
+def test_names_cover_the_three_folders() -> None:
+    assert {name.split("/")[0] for name in ALL} >= {"schema", "ingest", "lineage"}
+    for name in ("lineage/upstream_step", "lineage/downstream_step",
+                 "ingest/merge_tasks", "schema/constraint_task_id"):
+        assert name in ALL
+    assert cypher.names("schema/") == [n for n in ALL if n.startswith("schema/")]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_file_loads_and_is_one_statement(name: str) -> None:
+    text = cypher.load(name)
+    assert text is cypher.load(name)  # cached
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
+    assert code.strip()
+    assert ";" not in code  # one statement per file, no separators
+    # parameterized, never formatted: no Python placeholders
+    assert not re.search(r"\{\d+\}|\{[A-Za-z_]\w*\}|%s|%\(", code), name
+
+
+@pytest.mark.parametrize("name", cypher.names("ingest/"))
+def test_ingest_statements_unwind_rows(name: str) -> None:
+    code = cypher.load(name)
+    assert "UNWIND $rows AS row" in code
+    assert "MERGE" in code
+
+
+@pytest.mark.parametrize("name", cypher.names("lineage/"))
+def test_lineage_statements_are_read_only_and_parameterized(name: str) -> None:
+    code = cypher.load(name)
+    assert "$" in code
+    for verb in ("MERGE", "CREATE", "SET ", "DELETE", "REMOVE"):
+        assert verb not in code
+
+
+def test_schema_statements_are_idempotent() -> None:
+    for name in cypher.names("schema/"):
+        assert "IF NOT EXISTS" in cypher.load(name)
+
+
+def test_fanout_constant_matches_python() -> None:
+    for name in ("ingest/derive_informed_by_as_consumer", "ingest/derive_informed_by_as_producer"):
+        assert f"<= {VALUE_FLOW_MAX_FANOUT}" in cypher.load(name)
+
+
+def test_task_merge_implements_terminal_rule() -> None:
+    code = cypher.load("ingest/merge_tasks")
+    assert "['FINISHED', 'ERROR']" in code and "IS NULL] | SET task[k]" in code
+
+
+@pytest.mark.parametrize("name", ["nope", "ingest/nope", "../prov_model/mapping", "/etc/x", ""])
+def test_unknown_names_raise(name: str) -> None:
+    with pytest.raises(FileNotFoundError, match="no Cypher statement"):
+        cypher.load(name)
