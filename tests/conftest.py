@@ -16,7 +16,9 @@ import redis
 from capture import recorder
 from provgraph.config import Settings, load_settings
 
-REDIS_URL = os.environ.get("PROVGRAPH_REDIS_URL", "redis://127.0.0.1:6379/0")
+# The Redis that `make services` started: the environment's, else the settings' (a
+# `provgraph.yaml` may move the services to other ports).
+REDIS_URL = os.environ.get("PROVGRAPH_REDIS_URL") or load_settings().hub.redis.url
 
 
 def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:

@@ -25,7 +25,9 @@ class WidgetSettings:
     hub: str = field(default="file", metadata={"registry": registry.HUBS})
 
 
-def test_every_installed_section_is_in_the_tree() -> None:
+def test_every_installed_section_is_in_the_tree(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no ./provgraph.yaml: the defaults
     settings = load_settings(environ={})
     paths = {spec.path for spec in config.declared_sections()}
     assert {"", "instrumentation", "buffer", "hub", "hub.file", "hub.redis", "entities",
