@@ -50,7 +50,9 @@ def settings_file(path: Path, settings: Settings) -> Path:
             "url": settings.hub.redis.url, "stream": settings.hub.redis.stream,
             "group": settings.hub.redis.group,
             "dead_letter_stream": settings.hub.redis.dead_letter_stream}},
-        "store": {"kind": "neo4j"},
+        "store": {"kind": "neo4j", "neo4j": {
+            "uri": settings.store.neo4j.uri, "user": settings.store.neo4j.user,
+            "password": settings.store.neo4j.password}},
         "keeper": {"claim_idle_s": 1.0, "block_ms": 100, "read_count": 20},
     }))
     return path
