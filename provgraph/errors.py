@@ -49,3 +49,9 @@ class ServiceError(ProvgraphError):
 
 class QueryError(ProvgraphError):
     """A user query was rejected (e.g. it tried to write in a read-only session)."""
+
+
+class DocumentError(ProvgraphError):
+    """A PROV document that cannot be read (not valid PROV, or not the format given) or
+    written (an unknown format); the message names the file, the format and the first
+    problem."""

@@ -29,6 +29,7 @@ from neo4j.graph import Relationship as GraphRelationship
 
 import cypher
 from keeper.stores.base import Store
+from keeper.stores.neo4j.prov import Neo4jProv, run_work
 from keeper.stores.neo4j.reads import Neo4jReads, Row, node_record, ordered_labels
 from keeper.stores.neo4j.rows import chunked, statement_rows
 from provgraph.errors import QueryError, StoreError, StoreUnavailableError
@@ -78,7 +79,7 @@ def store_error(exc: BaseException, what: str) -> StoreError:
     return StoreError(f"neo4j {what} failed: {detail}")
 
 
-class Neo4jStore(Neo4jReads, Store):
+class Neo4jStore(Neo4jProv, Neo4jReads, Store):
     """The PROV graph in Neo4j (see the module docstring and :mod:`keeper.stores.base`)."""
 
     kind: ClassVar[str] = "neo4j"
@@ -153,6 +154,14 @@ class Neo4jStore(Neo4jReads, Store):
                 session.execute_write(run_all)
         except Exception as exc:
             raise store_error(exc, current[0]) from exc
+
+    def _run_write(self, work: list[tuple[str, list[Row]]]) -> None:
+        """``(statement name, rows)`` pairs in ONE write transaction (PROV import)."""
+        try:
+            with self._session(write=True) as session:
+                run_work(session, work)
+        except Exception as exc:
+            raise store_error(exc, "PROV import") from exc
 
     # --- reading primitives (see reads.py) ---------------------------------------------------
 

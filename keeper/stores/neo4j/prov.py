@@ -1,0 +1,130 @@
+"""The Neo4j store's side of PROV documents: import in one transaction, and the reads by id
+that scoped exports use (``Store.import_graph`` and the methods after it in
+:mod:`keeper.stores.base`). Every statement is a file of ``cypher/prov/``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import neo4j
+
+import cypher
+from keeper.stores.base import EdgeRecord, NodeRecord, check_label, edge_order
+from keeper.stores.neo4j.reads import node_record
+from keeper.stores.neo4j.rows import chunked
+from prov_model import vocab
+from provgraph.errors import StoreError
+
+if TYPE_CHECKING:
+    from prov_model import GraphDelta
+
+Row = dict[str, Any]
+IMPORT_EDGE_TYPES = frozenset((*vocab.EDGE_TYPES, *vocab.PROV_RELATION_TYPES))
+PAGE_IDS = {
+    vocab.ACTIVITY: "prov/page_ids_activities",
+    vocab.ENTITY: "prov/page_ids_entities",
+    vocab.AGENT: "prov/page_ids_agents",
+}
+BY_IDS_CHUNK = 2000
+
+
+class Neo4jProv:
+    """Mixed into :class:`keeper.stores.neo4j.Neo4jStore`, over its primitives."""
+
+    batch_size: int
+
+    def _fetch(self, name: str, params: dict[str, Any]) -> list[Row]:
+        raise NotImplementedError
+
+    def _stream(self, name: str, params: dict[str, Any]) -> Iterator[Row]:
+        raise NotImplementedError
+
+    def _run_write(self, work: list[tuple[str, list[Row]]]) -> None:
+        raise NotImplementedError
+
+    def import_graph(self, delta: GraphDelta) -> None:
+        if not delta:
+            return
+        namespaces: list[Row] = []
+        nodes: list[Row] = []
+        for node in delta.nodes:
+            row = {"id": node.id, "props": node.props}
+            if vocab.NAMESPACE in node.labels:
+                namespaces.append(row)
+            else:
+                nodes.append({**row, "labels": list(node.labels)})
+        edges: list[Row] = []
+        for edge in delta.edges:
+            if edge.type not in IMPORT_EDGE_TYPES:
+                raise StoreError(f"neo4j import: {edge.type!r} is not a PROV relationship type")
+            edges.append({"src": edge.src, "dst": edge.dst, "type": edge.type,
+                          "props": edge.props})
+        work = [("prov/import_namespaces", namespaces), ("prov/import_nodes", nodes),
+                ("prov/import_edges", edges)]
+        self._run_write([(name, chunk) for name, rows in work if rows
+                         for chunk in chunked(rows, self.batch_size)])
+
+    def namespaces(self) -> list[tuple[str, str]]:
+        return [(str(row["prefix"] or ""), row["id"])
+                for row in self._fetch("prov/namespaces", {})]
+
+    def label_ids(self, label: str) -> list[str]:
+        check_label(label)
+        general = next(labels[0] for labels in vocab.ALL_LABEL_SETS if label in labels)
+        ids: list[str] = []
+        after = ""
+        while True:
+            page = [row["id"] for row in self._fetch(PAGE_IDS[general],
+                                                     {"after": after, "limit": 10_000})]
+            ids.extend(page)
+            if len(page) < 10_000:
+                break
+            after = page[-1]
+        if label == general:
+            return ids
+        # A specific label (Task, Plan...): keep the ids of nodes having it.
+        keep = {n["id"] for start in range(0, len(ids), BY_IDS_CHUNK)
+                for n in self.nodes_by_ids(ids[start:start + BY_IDS_CHUNK])
+                if label in n["labels"]}
+        return [i for i in ids if i in keep]
+
+    def nodes_by_ids(self, ids: Sequence[str]) -> list[NodeRecord]:
+        found: dict[str, NodeRecord] = {}
+        for start in range(0, len(ids), BY_IDS_CHUNK):
+            for row in self._fetch("prov/nodes_by_ids",
+                                   {"ids": list(ids[start:start + BY_IDS_CHUNK])}):
+                found[row["id"]] = node_record(row)
+        return [found[i] for i in ids if i in found]
+
+    def out_edges_of(self, ids: Sequence[str], types: tuple[str, ...] | None = None
+                     ) -> list[EdgeRecord]:
+        return self._edges_of("prov/out_edges_of", ids, types, "src")
+
+    def in_edges_of(self, ids: Sequence[str], types: tuple[str, ...] | None = None
+                    ) -> list[EdgeRecord]:
+        return self._edges_of("prov/in_edges_of", ids, types, "dst")
+
+    def _edges_of(self, name: str, ids: Sequence[str], types: tuple[str, ...] | None,
+                  end: str) -> list[EdgeRecord]:
+        rank = {node_id: i for i, node_id in enumerate(ids)}
+        edges: list[EdgeRecord] = []
+        type_list = None if types is None else list(types)
+        for start in range(0, len(ids), BY_IDS_CHUNK):
+            edges.extend(
+                {"type": row["type"], "src": row["src"], "dst": row["dst"],
+                 "props": row["props"]}
+                for row in self._fetch(name, {"ids": list(ids[start:start + BY_IDS_CHUNK]),
+                                              "types": type_list}))
+        edges.sort(key=lambda e: (rank[e[end]], *edge_order(e)))
+        return edges
+
+
+def run_work(session: neo4j.Session, work: list[tuple[str, list[Row]]]) -> None:
+    """Run ``(statement name, rows)`` pairs in one managed write transaction."""
+
+    def run_all(tx: neo4j.ManagedTransaction) -> None:
+        for name, rows in work:
+            tx.run(cypher.load(name), rows=rows).consume()
+
+    session.execute_write(run_all)
