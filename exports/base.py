@@ -89,9 +89,13 @@ def known_names() -> list[str]:
 def format_for_path(path: str) -> Format:
     """The format a file name's extension names (``.json``, ``.ttl``, ``.provn``...)."""
     lower = path.lower()
+    best: tuple[int, type[Format]] | None = None
     for kind in FORMATS.kinds():
         cls = FORMATS.get(kind)
-        if any(lower.endswith(ext) for ext in cls.extensions):
-            return cls()
-    raise DocumentError(f"{path}: cannot tell the format from the file name; give --format "
-                        f"({', '.join(FORMATS.kinds())})")
+        for ext in cls.extensions:
+            if lower.endswith(ext) and (best is None or len(ext) > best[0]):
+                best = (len(ext), cls)
+    if best is None:
+        raise DocumentError(f"{path}: cannot tell the format from the file name; give "
+                            f"--format ({', '.join(FORMATS.kinds())})")
+    return best[1]()

@@ -1,0 +1,181 @@
+"""PROV-O as Turtle, TriG (bundles as named graphs) and N-Triples: streaming writers.
+
+Statements come from :mod:`exports.rdf_common`; each subject's statements are written as
+one block (Turtle, TriG) or one line per triple (N-Triples) as soon as they are made. The
+prefixes of Turtle and TriG are declared first: those the store knows (the built-in ones,
+provgraph's two, the namespaces recorded on import); an IRI outside them is written in full.
+Reading these formats goes through the prov package's PROV-O reader (rdflib).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING
+
+from exports.base import Format, ParsedDocument
+from exports.prov_package import read_with_prov
+from exports.rdf_common import RDF_TYPE, Group, Statements, Term
+from prov_model.namespaces import PrefixMap
+
+if TYPE_CHECKING:
+    from exports.source import Container, ExportDocument
+
+_PN_LOCAL = re.compile(r"[A-Za-z0-9_:]([A-Za-z0-9_.:\-]*[A-Za-z0-9_:\-])?\Z")
+_PN_PREFIX = re.compile(r"[A-Za-z]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?\Z")
+_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
+            ord("\t"): "\\t", **{c: f"\\u{c:04X}" for c in range(32) if c not in (9, 10, 13)}}
+_IRI_ESCAPES = {c: f"\\u{c:04X}" for c in (*range(33), *map(ord, '<>"{}|^`\\'))}
+
+
+def _string(text: str) -> str:
+    return '"' + text.translate(_ESCAPES) + '"'
+
+
+class TermWriter:
+    """Terms as text, with Turtle prefixed names when ``prefixes`` is given (cached)."""
+
+    def __init__(self, prefixes: PrefixMap | None) -> None:
+        self._names: dict[str, str] = {}
+        self._ordered = [] if prefixes is None else sorted(
+            ((uri, p) for p, uri in prefixes.by_prefix.items() if _PN_PREFIX.match(p)),
+            key=lambda item: -len(item[0]))
+        self._names[RDF_TYPE] = "a" if prefixes is not None else f"<{RDF_TYPE}>"
+
+    def iri(self, iri: str) -> str:
+        found = self._names.get(iri)
+        if found is None:
+            found = f"<{iri.translate(_IRI_ESCAPES)}>"
+            for uri, prefix in self._ordered:
+                if iri.startswith(uri) and _PN_LOCAL.match(iri[len(uri):]):
+                    found = f"{prefix}:{iri[len(uri):]}"
+                    break
+            if len(self._names) < 500_000:
+                self._names[iri] = found
+        return found
+
+    def term(self, term: Term) -> str:
+        tag = term[0]
+        if tag == "i":
+            text = self.iri(term[1])
+            return text if text != "a" else f"<{RDF_TYPE}>"
+        if tag == "b":
+            return "_:" + term[1]
+        text = _string(term[1])
+        if term[3]:
+            return f"{text}@{term[3]}"
+        if term[2]:
+            return f"{text}^^{self.iri(term[2])}"
+        return text
+
+
+def _records(document: ExportDocument, container: Container):  # type: ignore[no-untyped-def]
+    for _kind, records in document.sections(container):
+        yield from records
+
+
+class TurtleFormat(Format):
+    name = "ttl"
+    aliases = ("turtle",)
+    extensions = (".ttl",)
+    description = "PROV-O as Turtle"
+    media_type = "text/turtle"
+    rdf_format = "turtle"
+    graphs = False
+
+    def write(self, document: ExportDocument, out: IO[bytes]) -> None:
+        terms = TermWriter(document.prefixes)
+        write = out.write
+        for prefix, uri in sorted(document.prefixes.by_prefix.items()):
+            if _PN_PREFIX.match(prefix):
+                write(f"@prefix {prefix}: <{uri}> .\n".encode())
+        write(b"\n")
+        statements = Statements()
+        self._block(document, document.document(), statements, terms, write, "")
+        for container in document.bundles():
+            bundle = container.bundle or ""
+            if self.graphs:
+                write(f"{terms.iri(bundle)} {{\n".encode())
+            self._block(document, container, statements, terms, write,
+                        "    " if self.graphs else "")
+            if self.graphs:
+                write(b"}\n")
+            self._emit(statements.of(_bundle(bundle)), terms, write, "")
+
+    def _block(self, document: ExportDocument, container: Container, statements: Statements,
+               terms: TermWriter, write: Callable[[bytes], object], indent: str) -> None:
+        parts: list[str] = []
+        for record in _records(document, container):
+            for group in statements.of(record):
+                parts.append(_group_text(group, terms, indent))
+            if len(parts) >= 512:
+                write("".join(parts).encode())
+                parts.clear()
+        write("".join(parts).encode())
+
+    def _emit(self, groups, terms: TermWriter, write, indent: str) -> None:  # type: ignore[no-untyped-def]
+        write("".join(_group_text(g, terms, indent) for g in groups).encode())
+
+    def read(self, stream: IO[bytes], source: str) -> ParsedDocument:
+        return read_with_prov(stream, "rdf", rdf_format=self.rdf_format)
+
+
+def _bundle(bundle: str):  # type: ignore[no-untyped-def]
+    from prov_model.prov_records import Record
+
+    return Record("bundle", bundle)
+
+
+def _group_text(group: Group, terms: TermWriter, indent: str) -> str:
+    subject, pairs = group
+    iri, term = terms.iri, terms.term
+    body = f" ;\n{indent}    ".join(f"{iri(p)} {term(o)}" for p, o in pairs)
+    return f"{indent}{term(subject)} {body} .\n"
+
+
+class TriGFormat(TurtleFormat):
+    name = "trig"
+    aliases = ()
+    extensions = (".trig",)
+    description = "PROV-O as TriG (bundles as named graphs)"
+    media_type = "application/trig"
+    rdf_format = "trig"
+    graphs = True
+
+
+class NTriplesFormat(Format):
+    name = "nt"
+    aliases = ("ntriples", "n-triples")
+    extensions = (".nt",)
+    description = "PROV-O as N-Triples"
+    media_type = "application/n-triples"
+
+    def write(self, document: ExportDocument, out: IO[bytes]) -> None:
+        terms = TermWriter(None)
+        statements = Statements()
+        self._lines(document, document.document(), statements, terms, out)
+        for container in document.bundles():
+            self._lines(document, container, statements, terms, out)
+            out.write(_lines(statements.of(_bundle(container.bundle or "")), terms).encode())
+
+    def _lines(self, document: ExportDocument, container: Container, statements: Statements,
+               terms: TermWriter, out: IO[bytes]) -> None:
+        parts: list[str] = []
+        for record in _records(document, container):
+            parts.append(_lines(statements.of(record), terms))
+            if len(parts) >= 512:
+                out.write("".join(parts).encode())
+                parts.clear()
+        out.write("".join(parts).encode())
+
+    def read(self, stream: IO[bytes], source: str) -> ParsedDocument:
+        return read_with_prov(stream, "rdf", rdf_format="nt")
+
+
+def _lines(groups, terms: TermWriter) -> str:  # type: ignore[no-untyped-def]
+    iri, term = terms.iri, terms.term
+    out = []
+    for subject, pairs in groups:
+        s = term(subject)
+        out.extend(f"{s} {iri(p)} {term(o)} .\n" for p, o in pairs)
+    return "".join(out)
