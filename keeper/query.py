@@ -131,10 +131,16 @@ class DBAPI:
         """What ``node_id`` influenced: ``[{id, labels, distance}]``, nearest first."""
         return self.store.downstream(node_id, check_depth(depth))
 
-    def export(self, format: str = "provjson", workflow_id: str | None = None,
-               path: str | None = None) -> Any:
+    def export(self, format: str = "json", workflow_id: str | None = None,
+               path: str | None = None, campaign_id: str | None = None) -> Any:
+        """A PROV document of ``workflow_id`` (or ``campaign_id``; neither: the current
+        workflow, else the whole store) as text, or written to ``path`` (then its path).
+        Formats: ``json``, ``jsonld``, ``ttl``, ``nt``, ``trig``, ``rdf-jsonld``, ``provn``,
+        ``xml``."""
         exporter = providers.provider(providers.EXPORTS, "Flowcept.db.export")
-        return exporter.export(self.store, format=format, workflow_id=workflow_id, path=path)
+        return exporter.export(self.store, format=format, workflow_id=workflow_id,
+                               campaign_id=campaign_id, path=path,
+                               current_workflow_id=self.current_workflow_id())
 
 
 _lock = threading.Lock()
