@@ -135,7 +135,7 @@ class CaptureMapper:
         if prov_type is not None:
             attrs.append((PROV_TYPE, prov_type, QNAME, None))
         key = self._key
-        for prop, value in props.items():
+        for prop, value in sorted(props.items()):  # props come in store order: sort
             if prop == label_prop:
                 attrs.append((PROV_LABEL, value, None, None))  # type: ignore[arg-type]
             elif kind == "activity" and prop in ARG_PROPS and isinstance(value, (int, float)):
@@ -159,7 +159,7 @@ class CaptureMapper:
         formal = KIND_BY_NAME[kind]
         args = {formal.src.name: self._iri(src), formal.dst.name: self._iri(dst)}
         attrs: list[Attr] = []
-        for prop, value in props.items():
+        for prop, value in sorted(props.items()):
             if prop in arg_props:
                 arg = arg_props[prop]
                 if arg == "prov:time":
