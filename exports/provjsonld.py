@@ -62,7 +62,7 @@ class ProvJsonLdFormat(Format):
         for container in document.bundles():
             out.write(b"" if first else b",")
             out.write(b'{"@type":"Bundle","@id":' + _dumps(self._name(container.bundle or ""))
-                      + b',"@graph":[')
+                      + b',"@context":[],"@graph":[')
             self._graph(document, container, out, True)
             out.write(b"]}")
             first = False
