@@ -69,9 +69,9 @@ class JsonValues:
         body: dict[str, Any] = {}
         kind = KIND_BY_NAME[record.kind]
         for arg in kind.args:
-            value = record.args.get(arg.name)
-            if value is not None:
-                body[arg.name] = value if arg.kind == TIME else qname(value)
+            given = record.args.get(arg.name)
+            if given is not None:
+                body[arg.name] = given if arg.kind == TIME else qname(given)
         for key, value, datatype, lang in record.attrs:
             name = qname(key)
             encoded = self.value(value, datatype, lang)

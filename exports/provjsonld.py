@@ -105,9 +105,9 @@ class ProvJsonLdFormat(Format):
         if record.id is not None:
             obj["@id"] = name(record.id)
         for arg in KIND_BY_NAME[record.kind].args:
-            value = record.args.get(arg.name)
-            if value is not None:
-                obj[arg.name[5:]] = value if arg.kind == TIME else name(value)
+            given = record.args.get(arg.name)
+            if given is not None:
+                obj[arg.name[5:]] = given if arg.kind == TIME else name(given)
         for key, value, datatype, lang in record.attrs:
             attr = SPECIAL_TERMS.get(key)
             if attr == "value" and record.kind != "entity":

@@ -10,13 +10,14 @@ Reading these formats goes through the prov package's PROV-O reader (rdflib).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import IO, TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, ClassVar
 
 from exports.base import Format, ParsedDocument
 from exports.prov_package import read_with_prov
 from exports.rdf_common import RDF_TYPE, Group, Statements, Term
 from prov_model.namespaces import PrefixMap
+from prov_model.prov_records import Record
 
 if TYPE_CHECKING:
     from exports.source import Container, ExportDocument
@@ -69,14 +70,14 @@ class TermWriter:
         return text
 
 
-def _records(document: ExportDocument, container: Container):  # type: ignore[no-untyped-def]
+def _records(document: ExportDocument, container: Container) -> Iterator[Record]:
     for _kind, records in document.sections(container):
         yield from records
 
 
 class TurtleFormat(Format):
     name = "ttl"
-    aliases = ("turtle",)
+    aliases: ClassVar[tuple[str, ...]] = ("turtle",)
     extensions = (".ttl",)
     description = "PROV-O as Turtle"
     media_type = "text/turtle"
@@ -113,16 +114,15 @@ class TurtleFormat(Format):
                 parts.clear()
         write("".join(parts).encode())
 
-    def _emit(self, groups, terms: TermWriter, write, indent: str) -> None:  # type: ignore[no-untyped-def]
+    def _emit(self, groups: Iterable[Group], terms: TermWriter,
+              write: Callable[[bytes], object], indent: str) -> None:
         write("".join(_group_text(g, terms, indent) for g in groups).encode())
 
     def read(self, stream: IO[bytes], source: str) -> ParsedDocument:
         return read_with_prov(stream, "rdf", rdf_format=self.rdf_format)
 
 
-def _bundle(bundle: str):  # type: ignore[no-untyped-def]
-    from prov_model.prov_records import Record
-
+def _bundle(bundle: str) -> Record:
     return Record("bundle", bundle)
 
 
@@ -135,7 +135,7 @@ def _group_text(group: Group, terms: TermWriter, indent: str) -> str:
 
 class TriGFormat(TurtleFormat):
     name = "trig"
-    aliases = ()
+    aliases = ("prov-o-trig",)
     extensions = (".trig",)
     description = "PROV-O as TriG (bundles as named graphs)"
     media_type = "application/trig"
@@ -172,9 +172,9 @@ class NTriplesFormat(Format):
         return read_with_prov(stream, "rdf", rdf_format="nt")
 
 
-def _lines(groups, terms: TermWriter) -> str:  # type: ignore[no-untyped-def]
+def _lines(groups: Iterable[Group], terms: TermWriter) -> str:
     iri, term = terms.iri, terms.term
-    out = []
+    out: list[str] = []
     for subject, pairs in groups:
         s = term(subject)
         out.extend(f"{s} {iri(p)} {term(o)} .\n" for p, o in pairs)

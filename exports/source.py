@@ -116,19 +116,22 @@ class ExportDocument:
         self.prefixes.update(store.namespaces())
         self._containers = self._resolve()
         self._part_of: dict[str, list[str]] = {}
-        self._declared_bundles: set[str | None] = set()
+        self._declared_bundles: set[str] = set()
         self.records_written = 0
 
     # --- scope resolution ----------------------------------------------------------------
 
     def _resolve(self) -> list[Container]:
         ids = self._scope_ids()
-        by_bundle: dict[str | None, dict[str, list[str]]] = {}
+        by_bundle: dict[str, dict[str, list[str]]] = {}
+        top: dict[str, list[str]] = {}
         for label, found in ids.items():
             for node_id in found:
-                bundle = node_id.split(" ", 1)[0] if " " in node_id else None
-                by_bundle.setdefault(bundle, {}).setdefault(label, []).append(node_id)
-        top = by_bundle.pop(None, {})
+                if " " in node_id:
+                    bundle = node_id.split(" ", 1)[0]
+                    by_bundle.setdefault(bundle, {}).setdefault(label, []).append(node_id)
+                else:
+                    top.setdefault(label, []).append(node_id)
         containers = [Container(None, {k: sorted(v) for k, v in top.items()})]
         containers.extend(Container(b, {k: sorted(v) for k, v in by_bundle[b].items()})
                           for b in sorted(by_bundle))
@@ -152,7 +155,7 @@ class ExportDocument:
                 for _, label in _SECTION_LABELS:
                     if label in hit["labels"]:
                         out[label].add(hit["id"])  # type: ignore[union-attr]
-            self._edge_filter = _within(set().union(*out.values()))  # type: ignore[arg-type]
+            self._edge_filter = _within(set().union(*out.values()))
             return out
         closure = store.part_of_closure(root)
         if not closure:
@@ -185,10 +188,10 @@ class ExportDocument:
     def bundles(self) -> list[Container]:
         """The bundles, by IRI: those holding nodes of the scope, and the (empty) bundles
         declared in the document's sections. Ask after reading the document's sections."""
-        found = {c.bundle: c for c in self._containers[1:]}
+        found = {c.bundle: c for c in self._containers[1:] if c.bundle is not None}
         for bundle in self._declared_bundles - set(found):
             found[bundle] = Container(bundle, {})
-        return [found[b] for b in sorted(found) if b is not None]
+        return [found[b] for b in sorted(found)]
 
     def sections(self, container: Container) -> Iterator[tuple[str, Iterator[Record]]]:
         """``(record kind, records)`` for each kind, in RECORD_KINDS order (maybe empty)."""
@@ -225,10 +228,10 @@ class ExportDocument:
                         if record.kind == kind:
                             yield record
                 else:
-                    record = mapper.node_record(node["id"], node["labels"], props,
-                                                part_of.get(node["id"], ()))
-                    if record is not None and record.kind == kind:
-                        yield record
+                    captured = mapper.node_record(node["id"], node["labels"], props,
+                                                  part_of.get(node["id"], ()))
+                    if captured is not None and captured.kind == kind:
+                        yield captured
             self.records_written += len(batch)
             self.progress(len(batch))
 

@@ -137,7 +137,7 @@ class CaptureMapper:
         key = self._key
         for prop, value in sorted(props.items()):  # props come in store order: sort
             if prop == label_prop:
-                attrs.append((PROV_LABEL, value, None, None))  # type: ignore[arg-type]
+                attrs.append((PROV_LABEL, value, None, None))
             elif kind == "activity" and prop in ARG_PROPS and isinstance(value, (int, float)):
                 args[ARG_PROPS[prop]] = xsd_datetime(value)
             elif kind == "entity" and prop == ENTITY_VALUE_PROP:

@@ -107,7 +107,10 @@ def documents(draw: Any, namespaces: list[Namespace] = NAMESPACES) -> ProvDocume
                     getattr(container, kind)(name, other_attributes=attrs or None)
         for relation in draw(st.lists(st.sampled_from(RELATIONS), max_size=6)):
             rel_id = f"ex:r{next(counter)}" if draw(st.booleans()) else None
-            pick = lambda kind: draw(st.sampled_from(names[kind]))  # noqa: E731
+
+            def pick(kind: str, names: dict[str, list[str]] = names) -> str:
+                return str(draw(st.sampled_from(names[kind])))
+
             e, a, g = pick("entity"), pick("activity"), pick("agent")
             attrs = draw(st.lists(st.tuples(st.just("ex:k1"), values), max_size=2))
             when = draw(
