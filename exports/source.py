@@ -199,11 +199,17 @@ class ExportDocument:
             self._part_of = self._collect_part_of(container.ids.get(ACTIVITY, []))
         for kind, label in _SECTION_LABELS:
             yield kind, self._elements(kind, container.ids.get(label, []))
-        present = self.store.counts().get("edges", {})
         sources = container.all_ids()
+        # One pass for which nodes have edges of which type: each relation section then
+        # reads the edges of those nodes only.
+        by_type: dict[str, set[str]] = {}
+        for start in range(0, len(sources), self.settings.chunk):
+            for edge_type, found in self.store.out_edge_types(
+                    sources[start:start + self.settings.chunk]).items():
+                by_type.setdefault(edge_type, set()).update(found)
         for relation in RELATION_KINDS:
-            if relation.edge and present.get(relation.edge):
-                yield relation.name, self._relations(relation.edge, sources)
+            if relation.edge and relation.edge in by_type:
+                yield relation.name, self._relations(relation.edge, sorted(by_type[relation.edge]))
 
     def _collect_part_of(self, activities: Sequence[str]) -> dict[str, list[str]]:
         part_of: dict[str, list[str]] = {}
@@ -221,7 +227,7 @@ class ExportDocument:
             batch = self.store.nodes_by_ids(ids[start:start + chunk])
             for node in batch:
                 props = node["props"]
-                if prov_graph.is_imported(props):
+                if "iri" in props:  # prov_graph.is_imported, inlined (hot loop)
                     if kind == "entity" and prov_graph.is_bundle(props):
                         self._declared_bundles.add(node["id"])
                     for record in prov_graph.element_records(node["id"], props):

@@ -47,6 +47,7 @@ PROV_LABEL: Final = PROV_NS + "label"
 PROV_VALUE: Final = PROV_NS + "value"
 PROV_ROLE: Final = PROV_NS + "role"
 WAS_PART_OF_IRI: Final = PROVONE_NS + "wasPartOf"
+_ARG: Final = "\0arg"  # marks a prop that is a formal argument
 _IRI_SAFE: Final = "!$&'()*+,;=:@/~.-_"
 
 # primary label -> (record kind, prov:type IRI or None, prop that is prov:label or None)
@@ -80,10 +81,24 @@ def instance_iri(namespace: str, node_id: str) -> str:
     return namespace + quote(node_id, safe=_IRI_SAFE)
 
 
+_SECOND_TEXT: dict[int, str] = {}
+
+
 def xsd_datetime(seconds: float) -> str:
     """Epoch seconds as an ``xsd:dateTime`` in UTC with microseconds (``...Z``)."""
-    moment = datetime.fromtimestamp(seconds, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
+    # Runs twice per task exported: the text of each whole second is made once (tasks
+    # come many per second), the microseconds appended.
+    whole = int(seconds // 1)
+    micro = round((seconds - whole) * 1e6)
+    if micro >= 1_000_000:
+        whole, micro = whole + 1, micro - 1_000_000
+    head = _SECOND_TEXT.get(whole)
+    if head is None:
+        if len(_SECOND_TEXT) > 100_000:
+            _SECOND_TEXT.clear()
+        head = _SECOND_TEXT[whole] = datetime.fromtimestamp(whole, UTC).strftime(
+            "%Y-%m-%dT%H:%M:%S")
+    return f"{head}.{micro:06d}Z"
 
 
 def _values(key: str, value: Any) -> list[Attr]:
@@ -99,6 +114,7 @@ class CaptureMapper:
         self.namespace = namespace
         self._iri: Callable[[str], str] = self._make_iri()
         self._keys: dict[str, str] = {}
+        self._specials: dict[tuple[str, str | None], dict[str, str]] = {}
 
     def _make_iri(self) -> Callable[[str], str]:
         cache: dict[str, str] = {}
@@ -117,6 +133,20 @@ class CaptureMapper:
     def iri(self, node_id: str) -> str:
         return self._iri(node_id)
 
+    def _special(self, kind: str, label_prop: str | None) -> dict[str, str]:
+        """prop -> what it becomes when it is not a provgraph attribute, per node kind."""
+        found = self._specials.get((kind, label_prop))
+        if found is None:
+            found = {}
+            if label_prop is not None:
+                found[label_prop] = PROV_LABEL
+            if kind == "activity":
+                found.update({prop: _ARG for prop in ARG_PROPS})
+            if kind == "entity":
+                found[ENTITY_VALUE_PROP] = PROV_VALUE
+            self._specials[(kind, label_prop)] = found
+        return found
+
     def _key(self, prop: str) -> str:
         key = self._keys.get(prop)
         if key is None:
@@ -134,16 +164,23 @@ class CaptureMapper:
         args: dict[str, str] = {}
         if prov_type is not None:
             attrs.append((PROV_TYPE, prov_type, QNAME, None))
-        key = self._key
-        for prop, value in sorted(props.items()):  # props come in store order: sort
-            if prop == label_prop:
-                attrs.append((PROV_LABEL, value, None, None))
-            elif kind == "activity" and prop in ARG_PROPS and isinstance(value, (int, float)):
-                args[ARG_PROPS[prop]] = xsd_datetime(value)
-            elif kind == "entity" and prop == ENTITY_VALUE_PROP:
-                attrs.extend(_values(PROV_VALUE, value))
+        special = self._special(kind, label_prop)
+        keys = self._keys
+        for prop in sorted(props):  # props come in store order: sort
+            value = props[prop]
+            target = special.get(prop)
+            if target is None:
+                name = keys.get(prop) or self._key(prop)
+            elif target == _ARG:
+                if isinstance(value, (int, float)):
+                    args[ARG_PROPS[prop]] = xsd_datetime(value)
+                continue
             else:
-                attrs.extend(_values(key(prop), value))
+                name = target
+            if type(value) is list:
+                attrs.extend((name, item, None, None) for item in value if item is not None)
+            else:
+                attrs.append((name, value, None, None))
         for whole in part_of:
             attrs.append((WAS_PART_OF_IRI, self._iri(whole), QNAME, None))
         return Record(kind, self._iri(node_id), args, attrs)

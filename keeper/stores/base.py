@@ -133,6 +133,13 @@ class Store(ABC):
             out.extend(sorted(self.edges(node_id, "out", types), key=edge_order))
         return out
 
+    def out_edge_types(self, ids: Sequence[str]) -> dict[str, set[str]]:
+        """Relationship type -> the nodes of ``ids`` that have an outgoing edge of it."""
+        out: dict[str, set[str]] = {}
+        for edge in self.out_edges_of(ids):
+            out.setdefault(edge["type"], set()).add(edge["src"])
+        return out
+
     def in_edges_of(self, ids: Sequence[str], types: tuple[str, ...] | None = None
                     ) -> list[EdgeRecord]:
         """The incoming edges of the nodes ``ids`` (of ``types``), ordered like

@@ -247,9 +247,12 @@ class EmbeddedStore(Store):
         accept = type_filter(types)
         with self._lock:
             self._refresh()
-            out_edges = self._graph.out_edges
-            return [edge for node_id in ids
-                    for edge in sorted(out_edges(node_id, accept), key=edge_order)]
+            return self._graph.out_edges_sorted(ids, accept)
+
+    def out_edge_types(self, ids: Sequence[str]) -> dict[str, set[str]]:
+        with self._lock:
+            self._refresh()
+            return self._graph.out_edge_types(ids)
 
     def in_edges_of(self, ids: Sequence[str], types: tuple[str, ...] | None = None
                     ) -> list[EdgeRecord]:

@@ -101,6 +101,15 @@ class Neo4jProv:
                      ) -> list[EdgeRecord]:
         return self._edges_of("prov/out_edges_of", ids, types, "src")
 
+    def out_edge_types(self, ids: Sequence[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for start in range(0, len(ids), BY_IDS_CHUNK):
+            for row in self._fetch("prov/out_edge_types_of",
+                                   {"ids": list(ids[start:start + BY_IDS_CHUNK])}):
+                for edge_type in row["types"]:
+                    out.setdefault(edge_type, set()).add(row["id"])
+        return out
+
     def in_edges_of(self, ids: Sequence[str], types: tuple[str, ...] | None = None
                     ) -> list[EdgeRecord]:
         return self._edges_of("prov/in_edges_of", ids, types, "dst")
