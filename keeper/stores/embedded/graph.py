@@ -61,12 +61,6 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 _SCALAR = (str, int, float)  # bool is an int
 
 
-def _edge_order(edge: dict[str, Any]) -> tuple[str, str, str, str]:
-    props = edge["props"]
-    key = props.get("rid") or props.get("role") or ""
-    return (edge["type"], edge["src"], edge["dst"], key if isinstance(key, str) else "")
-
-
 def _shared(cache: dict[Any, Any], value: Any) -> Any:
     """One shared tuple per distinct label set / edge key (not one per node or edge)."""
     found = cache.get(value)
@@ -356,34 +350,6 @@ class MemGraph:
             for (edge_type, _), data in keys.items():
                 if types(edge_type):
                     yield {"type": edge_type, "src": node_id, "dst": dst, "props": dict(data)}
-
-    def out_edges_sorted(self, ids: Iterable[str], types: Callable[[str], bool]
-                         ) -> list[dict[str, Any]]:
-        """The outgoing edges of ``ids`` (of ``types``), per node by type, target and key
-        (``Store.out_edges_of``); nodes without edges cost one lookup."""
-        succ = self._succ
-        out: list[dict[str, Any]] = []
-        for node_id in ids:
-            nbrs = succ.get(node_id)
-            if not nbrs:
-                continue
-            found = [{"type": edge_type, "src": node_id, "dst": dst, "props": dict(data)}
-                     for dst, keys in nbrs.items() for (edge_type, _), data in keys.items()
-                     if types(edge_type)]
-            if len(found) > 1:
-                found.sort(key=_edge_order)
-            out.extend(found)
-        return out
-
-    def out_edge_types(self, ids: Iterable[str]) -> dict[str, set[str]]:
-        """Relationship type -> the nodes of ``ids`` with an outgoing edge of that type."""
-        succ = self._succ
-        out: dict[str, set[str]] = {}
-        for node_id in ids:
-            for keys in (succ.get(node_id) or _NONE).values():
-                for edge_type, _ in keys:
-                    out.setdefault(edge_type, set()).add(node_id)
-        return out
 
     def in_edges(self, node_id: str, types: Callable[[str], bool], skip_self: bool = False
                  ) -> Iterator[dict[str, Any]]:

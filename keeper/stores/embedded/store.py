@@ -23,12 +23,10 @@ queries with the same record shapes as the Neo4j store (``keeper/stores/base.py`
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -41,18 +39,18 @@ from keeper.stores.base import (
     check_id,
     check_label,
     check_limit,
-    edge_order,
     split_where,
 )
 from keeper.stores.embedded.graph import MemGraph, Undo
 from keeper.stores.embedded.log import GraphLog, Record, encode
+from keeper.stores.embedded.prov import EmbeddedProv, no_gc
 from keeper.stores.embedded.query import (
     first,
     matches,
     type_filter,
 )
 from prov_model.derive import derive_informed_by, value_flow_candidates
-from prov_model.vocab import NAMESPACE, WAS_INFORMED_BY
+from prov_model.vocab import WAS_INFORMED_BY
 from provgraph.errors import StoreError, StoreUnavailableError
 
 if TYPE_CHECKING:
@@ -70,7 +68,7 @@ ITER_CHUNK = 1000  # records built per lock hold in iter_nodes / iter_edges
 _DERIVED = {"derived": True}
 
 
-class EmbeddedStore(Store):
+class EmbeddedStore(EmbeddedProv, Store):
     kind = "embedded"
 
     _instances: ClassVar[dict[str, EmbeddedStore]] = {}
@@ -190,78 +188,6 @@ class EmbeddedStore(Store):
                 raise
         if skipped:
             log.warning("embedded store: %d edge(s) skipped, an endpoint is not a node", skipped)
-
-    def import_graph(self, delta: GraphDelta) -> None:
-        """One atomic write of an imported PROV document (see ``Store.import_graph``): all
-        of it is applied and logged, or memory is rolled back and nothing is logged."""
-        if not delta:
-            return
-        with self._lock, _no_gc():
-            self._become_writer()
-            graph = self._graph
-            undo: Undo = []
-            nodes: list[Any] = []
-            edges: list[Any] = []
-            try:
-                for node in delta.nodes:
-                    changed = graph.import_node(node.id, node.labels, node.props, undo)
-                    if changed is not None:
-                        nodes.append((node.id, *changed))
-                for edge in delta.edges:
-                    done = graph.merge_edge(edge.type, edge.src, edge.dst, edge.props, undo)
-                    if done is None:
-                        raise StoreError(f"{edge.type} edge {edge.src!r} -> {edge.dst!r}: "
-                                         "an endpoint is not a node")
-                    if done:
-                        edges.append((edge.type, edge.src, edge.dst, edge.props))
-                if nodes or edges:
-                    self._log.append(encode(nodes, edges), len(nodes) + len(edges))
-            except BaseException as exc:
-                graph.rollback(undo)
-                if isinstance(exc, Exception) and not isinstance(exc, StoreError):
-                    raise StoreError(f"embedded store import failed: {exc!r}") from exc
-                raise
-
-    def namespaces(self) -> list[tuple[str, str]]:
-        with self._lock:
-            self._refresh()
-            graph = self._graph
-            pairs = [(str(graph.props(uri).get("prefix", "")), uri)
-                     for uri in graph.node_ids(NAMESPACE)]
-        return sorted(pairs, key=lambda pair: pair[1])
-
-    def label_ids(self, label: str) -> list[str]:
-        check_label(label)
-        with self._lock:
-            self._refresh()
-            return sorted(self._graph.node_ids(label))
-
-    def nodes_by_ids(self, ids: Sequence[str]) -> list[NodeRecord]:
-        with self._lock:
-            self._refresh()
-            record = self._graph.node_record
-            return [found for found in map(record, ids) if found is not None]
-
-    def out_edges_of(self, ids: Sequence[str], types: tuple[str, ...] | None = None
-                     ) -> list[EdgeRecord]:
-        accept = type_filter(types)
-        with self._lock:
-            self._refresh()
-            return self._graph.out_edges_sorted(ids, accept)
-
-    def out_edge_types(self, ids: Sequence[str]) -> dict[str, set[str]]:
-        with self._lock:
-            self._refresh()
-            return self._graph.out_edge_types(ids)
-
-    def in_edges_of(self, ids: Sequence[str], types: tuple[str, ...] | None = None
-                    ) -> list[EdgeRecord]:
-        accept = type_filter(types)
-        with self._lock:
-            self._refresh()
-            in_edges = self._graph.in_edges
-            return [edge for node_id in ids
-                    for edge in sorted(in_edges(node_id, accept), key=edge_order)]
 
     def _value_flow(self, delta: GraphDelta) -> set[tuple[str, str]]:
         """Derived WAS_INFORMED_BY pairs over the stored graph (prov_model.derive)."""
@@ -416,22 +342,8 @@ class EmbeddedStore(Store):
         return f"EmbeddedStore({str(self.directory)!r}, {role})"
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Hold off the cyclic GC for one write or replay (restoring its state after).
-
-    A write allocates tens of thousands of long-lived dicts; each young collection during it
-    counts toward a full one, which walks every dict of the graph. Collecting once after the
-    write instead cuts full collections, the main cost of writing to a big graph, several
-    fold (the process's garbage waits a few milliseconds longer, nothing more)."""
-    enabled = gc.isenabled()
-    if enabled:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+# Hold off the cyclic GC for one write or replay (keeper.stores.embedded.prov.no_gc).
+_no_gc = no_gc
 
 
 def _after_fork_in_child() -> None:
