@@ -46,10 +46,15 @@ def export(store: Store, scope: Scope | None = None, format: str = "json",
            progress: Callable[[int], None] | None = None) -> bytes | None:
     """Write ``scope`` of ``store`` as ``format`` to ``out`` (a path or a binary stream);
     with no ``out``, return the document's bytes."""
+    document = ExportDocument(store, scope or Scope(), settings or _settings(), progress)
+    return write(document, format, out)
+
+
+def write(document: ExportDocument, format: str, out: Target = None) -> bytes | None:
+    """Write a prepared :class:`ExportDocument` (see :func:`export`)."""
     fmt = get_format(format)
     if not fmt.can_write:
         raise DocumentError(f"provgraph reads {fmt.name} but cannot write it")
-    document = ExportDocument(store, scope or Scope(), settings or _settings(), progress)
     if out is None:
         buffer = io.BytesIO()
         fmt.write(document, buffer)

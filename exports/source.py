@@ -143,9 +143,10 @@ class ExportDocument:
             return {label: store.label_ids(label) for _, label in _SECTION_LABELS}
         root = scope.id or ""
         if scope.kind == "around":
-            if store.get_node(root) is None:
+            node = store.get_node(root)
+            if node is None:
                 raise StoreError(f"no node {root!r} in the store")
-            hits = [{"id": root, "labels": store.get_node(root)["labels"]}]  # type: ignore[index]
+            hits = [{"id": root, "labels": node["labels"]}]
             if scope.up:
                 hits += store.upstream(root, scope.depth)
             if scope.down:

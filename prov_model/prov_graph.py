@@ -112,11 +112,14 @@ def _mark(value: AttrValue, datatype: str | None, lang: str | None) -> str:
 def encode_attrs(attrs: Iterable[Attr], props: Props) -> None:
     """Add ``attrs`` to ``props`` (see the module docstring); repeated values are kept once."""
     grouped: dict[str, list[tuple[AttrValue, str | None, str | None]]] = {}
+    seen: set[tuple[str, type, AttrValue, str | None, str | None]] = set()
     for key, value, datatype, lang in attrs:
-        values = grouped.setdefault(attr_key(key), [])
-        item = (value, datatype, lang)
-        if item not in values:
-            values.append(item)
+        name = attr_key(key)
+        values = grouped.setdefault(name, [])
+        marker = (name, type(value), value, datatype, lang)  # True and 1 are two values
+        if marker not in seen:
+            seen.add(marker)
+            values.append((value, datatype, lang))
     for name, values in grouped.items():
         kinds = {type(v) for v, dt, lang in values if dt is None and lang is None}
         plain = (len(kinds) == 1 and all(dt is None and lang is None for _, dt, lang in values)

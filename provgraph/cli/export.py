@@ -69,7 +69,7 @@ class ExportCommand(Command):
                             help="no progress line on stderr")
 
     def run(self, args: argparse.Namespace) -> int:
-        from exports.api import export
+        from exports.api import write
         from exports.base import format_for_path, get_format
         from exports.config import ExportSettings
         from exports.source import ExportDocument, Scope
@@ -92,12 +92,10 @@ class ExportCommand(Command):
         settings = get_settings()
         store = open_store(settings)
         try:
-            export_settings = settings.section(ExportSettings)
-            size = ExportDocument(store, scope, export_settings).total_nodes()
-            progress = Progress(size, not args.no_progress and sys.stderr.isatty())
-            target = args.output if args.output else sys.stdout.buffer
-            export(store, scope, fmt.name, target, settings=export_settings,
-                   progress=progress)
+            progress = Progress(0, not args.no_progress and sys.stderr.isatty())
+            document = ExportDocument(store, scope, settings.section(ExportSettings), progress)
+            progress.total = document.total_nodes()
+            write(document, fmt.name, args.output if args.output else sys.stdout.buffer)
             progress.finish()
         finally:
             store.close()
