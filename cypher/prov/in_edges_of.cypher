@@ -1,5 +1,6 @@
 // The incoming edges of the nodes $ids, of $types (null: every type).
-// Params: $ids, $types. Returns src, type, dst, props.
+// Params: $ids, $types. Returns rows: one [src, type, dst, props] per edge, in one row
+// (a list decodes far faster in the driver than one record per edge).
 UNWIND $ids AS node_id
 OPTIONAL MATCH (a:Activity {id: node_id})
 OPTIONAL MATCH (e:Entity {id: node_id})
@@ -8,4 +9,4 @@ WITH coalesce(a, e, g) AS n
 WHERE n IS NOT NULL
 MATCH (n)<-[r]-(m)
 WHERE $types IS NULL OR type(r) IN $types
-RETURN m.id AS src, type(r) AS type, n.id AS dst, properties(r) AS props
+RETURN collect([m.id, type(r), n.id, properties(r)]) AS rows

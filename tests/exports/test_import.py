@@ -115,3 +115,20 @@ def test_line_based_and_json_readers_give_the_same_records(store: Store) -> None
     import_document(store, path)
     doc = export(store, Scope(), "json") or b""
     assert prov_read(doc) == prov_read(path.read_bytes())
+
+
+def test_an_imported_document_survives_reopening_the_embedded_store(tmp_path: Path) -> None:
+    from keeper.stores.embedded import EmbeddedStore
+
+    path = PROV_TESTS / "json" / "scruffy-usage1-M.json"  # two relations, one identifier
+    store = EmbeddedStore.open(tmp_path / "e")
+    import_document(store, path)
+    before = export(store, Scope(), "json")
+    EmbeddedStore.evict(tmp_path / "e")
+    reopened = EmbeddedStore.open(tmp_path / "e")  # replays the log
+    assert export(reopened, Scope(), "json") == before
+    reopened.compact()
+    EmbeddedStore.evict(tmp_path / "e")
+    assert export(EmbeddedStore.open(tmp_path / "e"), Scope(), "json") == before
+    assert prov_read(before or b"") == prov_read(path.read_bytes())
+    EmbeddedStore.evict(tmp_path / "e")

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from prov_model import GraphDelta
 
 Row = dict[str, Any]
-IMPORT_EDGE_TYPES = frozenset((*vocab.EDGE_TYPES, *vocab.PROV_RELATION_TYPES))
+# relationship type -> its import statement (a static type: see cypher/prov/)
+IMPORT_EDGE_STATEMENTS = {edge_type: f"prov/import_{edge_type.lower()}"
+                          for edge_type in (*vocab.EDGE_TYPES, *vocab.PROV_RELATION_TYPES)}
 PAGE_IDS = {
     vocab.ACTIVITY: "prov/page_ids_activities",
     vocab.ENTITY: "prov/page_ids_entities",
@@ -54,14 +56,15 @@ class Neo4jProv:
                 namespaces.append(row)
             else:
                 nodes.append({**row, "labels": list(node.labels)})
-        edges: list[Row] = []
+        edges: dict[str, list[Row]] = {}
         for edge in delta.edges:
-            if edge.type not in IMPORT_EDGE_TYPES:
+            statement = IMPORT_EDGE_STATEMENTS.get(edge.type)
+            if statement is None:
                 raise StoreError(f"neo4j import: {edge.type!r} is not a PROV relationship type")
-            edges.append({"src": edge.src, "dst": edge.dst, "type": edge.type,
-                          "props": edge.props})
+            edges.setdefault(statement, []).append(
+                {"src": edge.src, "dst": edge.dst, "props": edge.props})
         work = [("prov/import_namespaces", namespaces), ("prov/import_nodes", nodes),
-                ("prov/import_edges", edges)]
+                *sorted(edges.items())]
         self._run_write([(name, chunk) for name, rows in work if rows
                          for chunk in chunked(rows, self.batch_size)])
 
@@ -75,12 +78,13 @@ class Neo4jProv:
         ids: list[str] = []
         after = ""
         while True:
-            page = [row["id"] for row in self._fetch(PAGE_IDS[general],
-                                                     {"after": after, "limit": 10_000})]
+            [row] = self._fetch(PAGE_IDS[general], {"after": after, "limit": 10_000})
+            page: list[str] = row["ids"]
             ids.extend(page)
             if len(page) < 10_000:
                 break
-            after = page[-1]
+            after = max(page)
+        ids.sort()
         if label == general:
             return ids
         # A specific label (Task, Plan...): keep the ids of nodes having it.
@@ -92,9 +96,10 @@ class Neo4jProv:
     def nodes_by_ids(self, ids: Sequence[str]) -> list[NodeRecord]:
         found: dict[str, NodeRecord] = {}
         for start in range(0, len(ids), BY_IDS_CHUNK):
-            for row in self._fetch("prov/nodes_by_ids",
-                                   {"ids": list(ids[start:start + BY_IDS_CHUNK])}):
-                found[row["id"]] = node_record(row)
+            [row] = self._fetch("prov/nodes_by_ids", {"ids": list(ids[start:start + BY_IDS_CHUNK])})
+            for node_id, labels, props in zip(row["ids"], row["labels"], row["props"],
+                                              strict=True):
+                found[node_id] = node_record({"id": node_id, "labels": labels, "props": props})
         return [found[i] for i in ids if i in found]
 
     def out_edges_of(self, ids: Sequence[str], types: tuple[str, ...] | None = None
@@ -104,10 +109,11 @@ class Neo4jProv:
     def out_edge_types(self, ids: Sequence[str]) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
         for start in range(0, len(ids), BY_IDS_CHUNK):
-            for row in self._fetch("prov/out_edge_types_of",
-                                   {"ids": list(ids[start:start + BY_IDS_CHUNK])}):
-                for edge_type in row["types"]:
-                    out.setdefault(edge_type, set()).add(row["id"])
+            [row] = self._fetch("prov/out_edge_types_of",
+                                {"ids": list(ids[start:start + BY_IDS_CHUNK])})
+            for node_id, types in row["rows"]:
+                for edge_type in types:
+                    out.setdefault(edge_type, set()).add(node_id)
         return out
 
     def in_edges_of(self, ids: Sequence[str], types: tuple[str, ...] | None = None
@@ -120,11 +126,10 @@ class Neo4jProv:
         edges: list[EdgeRecord] = []
         type_list = None if types is None else list(types)
         for start in range(0, len(ids), BY_IDS_CHUNK):
-            edges.extend(
-                {"type": row["type"], "src": row["src"], "dst": row["dst"],
-                 "props": row["props"]}
-                for row in self._fetch(name, {"ids": list(ids[start:start + BY_IDS_CHUNK]),
-                                              "types": type_list}))
+            [row] = self._fetch(name, {"ids": list(ids[start:start + BY_IDS_CHUNK]),
+                                       "types": type_list})
+            edges.extend({"type": edge_type, "src": src, "dst": dst, "props": props}
+                         for src, edge_type, dst, props in row["rows"])
         edges.sort(key=lambda e: (rank[e[end]], *edge_order(e)))
         return edges
 
