@@ -18,6 +18,7 @@ from tests.exports.conftest import prov_read
 from tests.exports.diamond import OUT, T0, TASKS, WORKFLOW, write_diamond
 
 NS = "https://provgraph.dev/id/"
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's JSON-LD parser
 PROV = "http://www.w3.org/ns/prov#"
 
 

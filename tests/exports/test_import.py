@@ -55,7 +55,7 @@ def test_imported_and_captured_provenance_share_lineage(store: Store) -> None:
     assert node["labels"] == ["Entity"]
 
 
-def test_a_captured_node_named_by_id_is_the_same_node(store: Store) -> None:
+def test_an_iri_is_never_taken_for_a_captured_id(store: Store) -> None:
     write_diamond(store)
     before = counts(store)["nodes"]["Activity"]
     import_document(store, io.BytesIO(
