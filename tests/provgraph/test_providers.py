@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from capture import Flowcept
@@ -33,4 +31,5 @@ def test_generate_report_says_what_is_missing(settings: Settings) -> None:
 
 def test_the_exports_package_provides_export(settings: Settings) -> None:
     assert providers.available(providers.EXPORTS)
-    assert json.loads(Flowcept.db.export(format="provjson")) == {"prefix": {}}  # empty store
+    with pytest.raises(ProvgraphError, match="no workflow 'nope' in the store"):
+        Flowcept.db.export(format="provjson", workflow_id="nope")
