@@ -76,7 +76,7 @@ class ProvJsonLdFormat(Format):
                 if iri.startswith(uri) and len(iri) > len(uri):
                     found = f"{prefix}:{iri[len(uri):]}"
                     break
-            if len(self._names) < 500_000:
+            if len(self._names) < 50_000:
                 self._names[iri] = found
         return found
 

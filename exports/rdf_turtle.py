@@ -51,7 +51,7 @@ class TermWriter:
                 if iri.startswith(uri) and _PN_LOCAL.match(iri[len(uri):]):
                     found = f"{prefix}:{iri[len(uri):]}"
                     break
-            if len(self._names) < 500_000:
+            if len(self._names) < 50_000:
                 self._names[iri] = found
         return found
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+CACHE_MAX = 50_000
 _NCNAME = re.compile(r"[A-Za-z_][\w.\-]*\Z")
 
 
@@ -78,6 +79,8 @@ class PrefixMap:
             if not namespace or not _valid_local(local):
                 namespace, local = iri, ""
             found = f"{self.add('', namespace)}:{local}"
+        if len(self._cache) >= CACHE_MAX:  # bounded: a writer's memory must not grow with
+            self._cache.clear()            # the document (every IRI passes through here)
         self._cache[iri] = found
         self.used.add(found.partition(":")[0])
         return found

@@ -124,7 +124,7 @@ class CaptureMapper:
             found = cache.get(node_id)
             if found is None:
                 found = cache[node_id] = instance_iri(namespace, node_id)
-                if len(cache) > 200_000:
+                if len(cache) > 50_000:  # bounded: memory must not grow with the export
                     cache.clear()
             return found
 
