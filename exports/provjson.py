@@ -4,8 +4,8 @@ Writer: ``{"entity": {...}, "activity": {...}, ..., "bundle": {...}, "prefix": {
 object per record type keyed by qualified name, typed literals as ``{"$": ..., "type": ...}``
 (``"lang"`` for language-tagged strings), ``_:idN`` keys for unnamed relations, an array
 where an identifier repeats. Streaming: each record is encoded (orjson) and written as it
-comes; ``prefix`` goes last, once every namespace used is known. Only named relations are
-held until the end of their section (their identifier may repeat).
+comes; ``prefix`` goes last, once every namespace used is known. Only named relations (of
+imported documents) are held until the end of their section: their identifier may repeat.
 
 Reader: the whole document is parsed with orjson (PROV-JSON is one JSON object), then
 walked record by record.
@@ -120,8 +120,18 @@ class ProvJsonFormat(Format):
         for kind, records in document.sections(container):
             started = False
             named: dict[str, list[bytes]] = {}
+            # Elements have one record per id: written at once. A relation identifier may
+            # repeat (an array in PROV-JSON): named relations wait for the end of the section.
+            element = KIND_BY_NAME[kind].is_element
             for record in records:
                 encoded = _dumps(body(record))
+                if element and record.id is not None:
+                    if not started:
+                        out.write((b"" if first else b",") + _dumps(kind) + b":{")
+                        started, first, sep = True, False, b""
+                    out.write(sep + _dumps(qname(record.id)) + b":" + encoded)
+                    sep = b","
+                    continue
                 if record.id is not None:
                     named.setdefault(qname(record.id), []).append(encoded)
                     continue
