@@ -14,11 +14,12 @@ walked record by record.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import orjson
 
 from exports.base import Format, ParsedDocument
+from exports.provjson_captured import CapturedJson
 from prov_model.namespaces import PrefixMap
 from prov_model.prov_records import Attr, ProvSyntaxError, Record
 from prov_model.prov_terms import (
@@ -30,7 +31,7 @@ from prov_model.prov_terms import (
 )
 
 if TYPE_CHECKING:
-    from exports.source import Container, ExportDocument
+    from exports.source import CapturedEdge, CapturedNode, Container, ExportDocument
 
 _dumps = orjson.dumps
 _IMPLICIT = ("prov", "xsd")  # PROV-JSON documents need not declare these
@@ -117,41 +118,39 @@ class ProvJsonFormat(Format):
                    counter: list[int], out: IO[bytes], first: bool) -> bool:
         body = values.body
         qname = values.qname
-        for kind, records in document.sections(container):
-            started = False
+        captured = CapturedJson(document.prefixes, document.mapper)
+        node, edge = captured.node, captured.edge
+        for kind, items in document.raw_sections(container):
+            section = _Section(out, kind, first)
+            parts = section.parts
             named: dict[str, list[bytes]] = {}
             # Elements have one record per id: written at once. A relation identifier may
             # repeat (an array in PROV-JSON): named relations wait for the end of the section.
             element = KIND_BY_NAME[kind].is_element
-            for record in records:
-                encoded = _dumps(body(record))
-                if element and record.id is not None:
-                    if not started:
-                        out.write((b"" if first else b",") + _dumps(kind) + b":{")
-                        started, first, sep = True, False, b""
-                    out.write(sep + _dumps(qname(record.id)) + b":" + encoded)
-                    sep = b","
-                    continue
-                if record.id is not None:
-                    named.setdefault(qname(record.id), []).append(encoded)
-                    continue
-                if not started:
-                    out.write((b"" if first else b",") + _dumps(kind) + b":{")
-                    started, first, sep = True, False, b""
-                counter[0] += 1
-                out.write(sep + b'"_:id' + str(counter[0]).encode() + b'":' + encoded)
-                sep = b","
-            if named:
-                if not started:
-                    out.write((b"" if first else b",") + _dumps(kind) + b":{")
-                    started, first, sep = True, False, b""
-                for key in sorted(named):
-                    items = named[key]
-                    joined = items[0] if len(items) == 1 else b"[" + b",".join(items) + b"]"
-                    out.write(sep + _dumps(key) + b":" + joined)
-                    sep = b","
-            if started:
-                out.write(b"}")
+            for item in items:
+                if isinstance(item, Record):
+                    encoded = _dumps(body(item))
+                    if item.id is None:
+                        counter[0] += 1
+                        parts.append(b'"_:id%d":' % counter[0] + encoded)
+                    elif element:
+                        parts.append(_dumps(qname(item.id)) + b":" + encoded)
+                    else:
+                        named.setdefault(qname(item.id), []).append(encoded)
+                elif element:
+                    key, node_body = node(*cast("CapturedNode", item))
+                    parts.append(_dumps(key) + b":" + _dumps(node_body))
+                else:
+                    counter[0] += 1
+                    parts.append(b'"_:id%d":' % counter[0]
+                                 + _dumps(edge(*cast("CapturedEdge", item))))
+                if len(parts) >= 512:
+                    section.flush()
+            for key in sorted(named):
+                items_of = named[key]
+                joined = items_of[0] if len(items_of) == 1 else b"[" + b",".join(items_of) + b"]"
+                parts.append(_dumps(key) + b":" + joined)
+            first = section.close()
         return first
 
     def read(self, stream: IO[bytes], source: str) -> ParsedDocument:
@@ -173,6 +172,35 @@ class ProvJsonFormat(Format):
                 inner = _prefixes(body.get("prefix"), PrefixMap(), "bundle prefix")[0]
                 namespaces.extend(inner.by_prefix.items())
         return ParsedDocument(namespaces, _records(data, top, bundles))
+
+
+class _Section:
+    """One ``"kind":{...}`` of a container, written in pieces; nothing when it is empty."""
+
+    def __init__(self, out: IO[bytes], kind: str, first: bool) -> None:
+        self.out = out
+        self.kind = kind
+        self.first = first  # nothing written in the container yet
+        self.started = False
+        self.parts: list[bytes] = []
+
+    def flush(self) -> None:
+        if not self.parts:
+            return
+        joined = b",".join(self.parts)
+        if self.started:
+            self.out.write(b"," + joined)
+        else:
+            self.out.write((b"" if self.first else b",") + _dumps(self.kind) + b":{" + joined)
+            self.started, self.first = True, False
+        self.parts.clear()
+
+    def close(self) -> bool:
+        """End the section; whether the container is still empty."""
+        self.flush()
+        if self.started:
+            self.out.write(b"}")
+        return self.first
 
 
 def _prefix_block(prefixes: PrefixMap) -> dict[str, str]:

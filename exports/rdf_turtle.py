@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, TYPE_CHECKING, ClassVar
+from typing import IO, TYPE_CHECKING, ClassVar, cast
 
 from exports.base import Format, ParsedDocument
 from exports.prov_package import read_with_prov
+from exports.rdf_captured import CapturedTurtle
 from exports.rdf_common import RDF_TYPE, Group, Statements, Term
 from prov_model.namespaces import PrefixMap
 from prov_model.prov_records import Record
+from prov_model.prov_terms import KIND_BY_NAME
 
 if TYPE_CHECKING:
-    from exports.source import Container, ExportDocument
+    from exports.source import CapturedEdge, CapturedNode, Container, ExportDocument
 
 _PN_LOCAL = re.compile(r"[A-Za-z0-9_:]([A-Za-z0-9_.:\-]*[A-Za-z0-9_:\-])?\Z")
 _PN_PREFIX = re.compile(r"[A-Za-z]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?\Z")
@@ -29,8 +31,12 @@ _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\
 _IRI_ESCAPES = {c: f"\\u{c:04X}" for c in (*range(33), *map(ord, '<>"{}|^`\\'))}
 
 
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
+
+
 def _string(text: str) -> str:
-    return '"' + text.translate(_ESCAPES) + '"'
+    # Most values need no escape: a search is much cheaper than translate.
+    return '"' + (text.translate(_ESCAPES) if _NEEDS_ESCAPE.search(text) else text) + '"'
 
 
 class TermWriter:
@@ -106,12 +112,21 @@ class TurtleFormat(Format):
     def _block(self, document: ExportDocument, container: Container, statements: Statements,
                terms: TermWriter, write: Callable[[bytes], object], indent: str) -> None:
         parts: list[str] = []
-        for record in _records(document, container):
-            for group in statements.of(record):
-                parts.append(_group_text(group, terms, indent))
-            if len(parts) >= 512:
-                write("".join(parts).encode())
-                parts.clear()
+        captured = CapturedTurtle(terms, statements, document.mapper, _string)
+        node, edge = captured.node, captured.edge
+        for kind, items in document.raw_sections(container):
+            element = KIND_BY_NAME[kind].is_element
+            for item in items:
+                if isinstance(item, Record):
+                    for group in statements.of(item):
+                        parts.append(_group_text(group, terms, indent))
+                elif element:
+                    parts.append(node(*cast("CapturedNode", item), indent))
+                else:
+                    parts.append(edge(*cast("CapturedEdge", item), indent))
+                if len(parts) >= 512:
+                    write("".join(parts).encode())
+                    parts.clear()
         write("".join(parts).encode())
 
     def _emit(self, groups: Iterable[Group], terms: TermWriter,

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from exports.config import ExportSettings
 from keeper.stores.base import check_depth
 from prov_model import prov_graph
 from prov_model.namespaces import PrefixMap
-from prov_model.prov_capture import CaptureMapper
+from prov_model.prov_capture import EDGE_RELATIONS, NODE_KINDS, CaptureMapper
 from prov_model.prov_records import Record
-from prov_model.prov_terms import BUILTIN_NAMESPACES, RELATION_KINDS
+from prov_model.prov_terms import BUILTIN_NAMESPACES, KIND_BY_NAME, RELATION_KINDS
 from prov_model.vocab import (
     ACTIVITY,
     AGENT,
@@ -98,6 +98,11 @@ class Container:
 
 
 Progress = Callable[[int], None]
+# Captured provenance as the store gives it (see ExportDocument.raw_sections):
+# (node id, labels, props, ids of the wholes it is part of) and (type, src, dst, props).
+CapturedNode = tuple[str, list[str], dict[str, Any], Sequence[str]]
+CapturedEdge = tuple[str, str, str, dict[str, Any]]
+Item = Record | CapturedNode | CapturedEdge
 
 
 class ExportDocument:
@@ -196,6 +201,18 @@ class ExportDocument:
 
     def sections(self, container: Container) -> Iterator[tuple[str, Iterator[Record]]]:
         """``(record kind, records)`` for each kind, in RECORD_KINDS order (maybe empty)."""
+        for kind, items in self.raw_sections(container):
+            if KIND_BY_NAME[kind].is_element:
+                yield kind, self._node_records(kind, items)
+            else:
+                yield kind, self._edge_records(kind, items)
+
+    def raw_sections(self, container: Container) -> Iterator[tuple[str, Iterator[Item]]]:
+        """As :meth:`sections`, but captured provenance comes as the store gave it: a
+        :data:`CapturedNode` in element sections, a :data:`CapturedEdge` in relation
+        sections (both already of the section's kind), beside the :class:`Record` of
+        imported PROV. A writer with a fast path for captured nodes encodes them straight
+        from their props (:mod:`exports.provjson_captured`); :meth:`sections` maps them."""
         if container.bundle is None and not self._part_of:
             self._part_of = self._collect_part_of(container.ids.get(ACTIVITY, []))
         for kind, label in _SECTION_LABELS:
@@ -212,6 +229,26 @@ class ExportDocument:
             if relation.edge and relation.edge in by_type:
                 yield relation.name, self._relations(relation.edge, sorted(by_type[relation.edge]))
 
+    def _node_records(self, kind: str, items: Iterator[Item]) -> Iterator[Record]:
+        node_record = self.mapper.node_record
+        for item in items:
+            if isinstance(item, Record):
+                yield item
+            else:
+                record = node_record(*cast(CapturedNode, item))
+                if record is not None:
+                    yield record
+
+    def _edge_records(self, kind: str, items: Iterator[Item]) -> Iterator[Record]:
+        edge_record = self.mapper.edge_record
+        for item in items:
+            if isinstance(item, Record):
+                yield item
+            else:
+                record = edge_record(*cast(CapturedEdge, item))
+                if record is not None:
+                    yield record
+
     def _collect_part_of(self, activities: Sequence[str]) -> dict[str, list[str]]:
         part_of: dict[str, list[str]] = {}
         for start in range(0, len(activities), self.settings.chunk):
@@ -220,10 +257,10 @@ class ExportDocument:
                 part_of.setdefault(edge["src"], []).append(edge["dst"])
         return part_of
 
-    def _elements(self, kind: str, ids: Sequence[str]) -> Iterator[Record]:
+    def _elements(self, kind: str, ids: Sequence[str]) -> Iterator[Item]:
         chunk = self.settings.chunk
-        mapper = self.mapper
         part_of = self._part_of
+        no_parts: tuple[str, ...] = ()
         for start in range(0, len(ids), chunk):
             batch = self.store.nodes_by_ids(ids[start:start + chunk])
             for node in batch:
@@ -235,17 +272,18 @@ class ExportDocument:
                         if record.kind == kind:
                             yield record
                 else:
-                    captured = mapper.node_record(node["id"], node["labels"], props,
-                                                  part_of.get(node["id"], ()))
-                    if captured is not None and captured.kind == kind:
-                        yield captured
+                    labels = node["labels"]
+                    spec = NODE_KINDS.get(labels[-1]) if labels else None
+                    if spec is not None and spec[0] == kind:
+                        node_id = node["id"]
+                        yield node_id, labels, props, part_of.get(node_id, no_parts)
             self.records_written += len(batch)
             self.progress(len(batch))
 
-    def _relations(self, edge_type: str, sources: Sequence[str]) -> Iterator[Record]:
+    def _relations(self, edge_type: str, sources: Sequence[str]) -> Iterator[Item]:
         chunk = self.settings.chunk
         keep = self._edge_filter
-        mapper = self.mapper
+        captured = edge_type in EDGE_RELATIONS
         for start in range(0, len(sources), chunk):
             edges = self.store.out_edges_of(sources[start:start + chunk], (edge_type,))
             for edge in edges:
@@ -254,10 +292,8 @@ class ExportDocument:
                 props = edge["props"]
                 if prov_graph.is_imported_edge(props):
                     yield prov_graph.relation_record(edge_type, edge["src"], edge["dst"], props)
-                else:
-                    record = mapper.edge_record(edge_type, edge["src"], edge["dst"], props)
-                    if record is not None:
-                        yield record
+                elif captured:
+                    yield edge_type, edge["src"], edge["dst"], props
             self.progress(len(edges))
 
     def total_nodes(self) -> int:
