@@ -119,13 +119,21 @@ def out_edges_sorted(graph: MemGraph, ids: Iterable[str], types: Callable[[str],
         nbrs = succ.get(node_id)
         if not nbrs:
             continue
-        found = [{"type": edge_type, "src": node_id, "dst": dst, "props": dict(data)}
-                 for dst, keys in nbrs.items() for (edge_type, _), data in keys.items()
-                 if types(edge_type)]
+        found = [(edge_type, dst, data) for dst, keys in nbrs.items()
+                 for (edge_type, _), data in keys.items() if types(edge_type)]
         if len(found) > 1:
-            found.sort(key=edge_order)
-        out.extend(found)
+            # edge_order as tuples (faster than a key function); the index keeps it stable
+            ranked = sorted((t, d, _order_key(data), i, data)
+                            for i, (t, d, data) in enumerate(found))
+            found = [(t, d, data) for t, d, _, _, data in ranked]
+        out.extend({"type": edge_type, "src": node_id, "dst": dst, "props": dict(data)}
+                   for edge_type, dst, data in found)
     return out
+
+
+def _order_key(props: dict[str, Any]) -> str:
+    key = props.get("rid") or props.get("role") or ""
+    return key if isinstance(key, str) else ""
 
 
 def out_edge_types(graph: MemGraph, ids: Iterable[str]) -> dict[str, set[str]]:
