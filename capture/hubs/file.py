@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 from pathlib import Path
@@ -29,9 +30,13 @@ def read_jsonl(path: str | Path, start: int = 0) -> list[Message]:
 
 
 class FileHub(Hub):
-    """Appends each batch with a single ``write`` on an ``O_APPEND`` descriptor.
+    """Appends each batch with a single ``write`` on an ``O_APPEND`` descriptor, under an
+    exclusive ``flock``.
 
-    One write per batch keeps batches from several processes from interleaving mid-line.
+    Several processes may append to one file (Dask workers, ``multiprocessing``): the
+    append is atomic on a local file system, and the lock keeps a batch whole even when
+    the kernel writes it in parts (a short write is finished before another process may
+    write).
     """
 
     kind = "file"
@@ -69,10 +74,14 @@ class FileHub(Hub):
         data = b"\n".join(batch) + b"\n"
         with self._lock:
             fd = self._open()
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                view = memoryview(data)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
     def mark(self) -> int:
         try:
@@ -101,5 +110,9 @@ class FileHub(Hub):
                 self._fd = None
 
     def reset_after_fork(self) -> None:
-        """The child gets its own lock; the O_APPEND descriptor stays valid to share."""
+        """The child gets its own lock and opens the file anew: a ``flock`` belongs to the
+        open file, which the inherited descriptor shares with the parent."""
         self._lock = threading.Lock()
+        if self._fd is not None:
+            os.close(self._fd)  # the child's copy; the parent's stays open
+            self._fd = None
