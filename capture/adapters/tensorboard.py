@@ -146,7 +146,7 @@ class TensorboardAdapter(Watcher):
                 if value.tag == hparams_metadata.SESSION_START_INFO_TAG:
                     info = hparams_metadata.parse_session_start_info_plugin_data(
                         value.metadata.plugin_data.content)
-                    run.hparams.update({k: _hparam(v) for k, v in info.hparams.items()})
+                    run.hparams.update({k: _hparam(v) for k, v in sorted(info.hparams.items())})
                 continue
             scalar = _scalar(value, plugin)
             if scalar is None:

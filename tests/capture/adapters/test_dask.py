@@ -15,6 +15,7 @@ from capture import Flowcept, FlowceptDaskWorkerAdapter, flowcept_task, recorder
 from capture.adapters.dask.worker import PLUGIN_NAME
 from provgraph.config import Settings
 from tests.capture.conftest import read_all, tasks
+from tests.keeper.conftest import installed, neo4j_settings
 
 
 def inc(x: int, step: int = 1) -> int:
@@ -220,3 +221,22 @@ def test_workers_record_into_the_clients_data_dir(dask_client: Client, settings:
         future = dask_client.submit(inc, 2)
         future.result()
     assert final(read_all(), future.key)["generated"] == {"arg_0": 3}
+
+
+@pytest.mark.integration
+def test_workers_produce_into_redis_and_lineage_in_neo4j(dask_client: Client, tmp_path: Path,
+                                                         stream: str) -> None:
+    with installed(neo4j_settings(tmp_path / "data", stream)):
+        with Flowcept("dask", dask_client=dask_client, workflow_name="redis-neo4j") as flowcept:
+            first = dask_client.submit(inc, 10)
+            second = dask_client.submit(inc, first, step=2)
+            last = dask_client.submit(add, first, second)
+            assert last.result() == 24
+        stored = Flowcept.db.task_query({"workflow_id": flowcept.current_workflow_id})
+        assert {t["task_id"] for t in stored} == {first.key, second.key, last.key}
+        assert {t["address"] for t in stored} <= workers(dask_client)  # produced by them
+        upstream = {n["id"] for n in Flowcept.db.upstream(last.key, depth=10)}
+        assert {first.key, second.key} <= upstream
+        [stored] = Flowcept.db.task_query({"task_id": second.key})
+        assert stored["used"] == {"x": 11, "step": 2}
+        assert stored["status"] == "FINISHED"
