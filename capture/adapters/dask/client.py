@@ -82,6 +82,9 @@ class DaskAdapter(Adapter):
         if not isinstance(client, Client):
             raise ArgumentError(
                 f"dask_client must be a distributed.Client, got {type(client).__name__}")
+        if client.asynchronous:
+            raise ArgumentError("dask_client must be a synchronous Client (the interceptor "
+                                "registers its plugin and drains the workers blocking)")
         self.client = client
         self._restore_user_plugin = False
         self.reports: dict[str, dict[str, Any]] = {}
@@ -140,6 +143,10 @@ class DaskAdapter(Adapter):
                             "arguments (run spec not readable), %s with part of their fields "
                             "(see the worker's log)", address, report["recorded"],
                             report["unreadable"], report["failures"])
+            if report.get("running"):
+                log.warning("dask interceptor: %s task(s) were still running on worker %s at "
+                            "stop(); they stay RUNNING in the provenance", report["running"],
+                            address)
             if not report.get("flushed", True):
                 log.warning("dask interceptor: worker %s did not flush within %ss; its last "
                             "messages reach the hub later", address,
