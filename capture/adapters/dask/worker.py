@@ -22,9 +22,11 @@ workers. Nothing here ever raises into Dask.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import traceback
+import types
 from dataclasses import dataclass, field
 from time import time
 from typing import TYPE_CHECKING, Any
@@ -106,6 +108,7 @@ class FlowceptDaskWorkerAdapter(WorkerPlugin):
         self._worker: Any = None
         self._pending: dict[Any, tuple[dict[str, Any], TaskSpec | None]] = {}
         self._functions: dict[Any, _Function] = {}
+        self._last: tuple[Any, _Function] | None = None
         self._static: dict[str, Any] = {}  # the fields every message of this worker has
         self._workflow: context.WorkflowContext | None = None
         self._workflow_state: context.WorkflowState | None = None
@@ -186,6 +189,7 @@ class FlowceptDaskWorkerAdapter(WorkerPlugin):
             spec = self._read_start(key, message)
         except Exception as exc:
             self._count_failure(key, exc)
+            message.setdefault("activity_id", _prefix(key))
         self._pending[key] = (message, spec)
         if self._options.running_messages:
             message["status"] = wire.RUNNING
@@ -284,6 +288,14 @@ class FlowceptDaskWorkerAdapter(WorkerPlugin):
         return limit_size(value, max_bytes, key)
 
     def _function(self, func: Any) -> _Function:
+        last = self._last
+        if last is not None and last[0] is func:  # map: the same object, task after task
+            return last[1]
+        found = self._function_by_key(func)
+        self._last = (func, found)
+        return found
+
+    def _function_by_key(self, func: Any) -> _Function:
         key = _function_key(func)
         try:
             found = self._functions.get(key)
@@ -321,13 +333,18 @@ class FlowceptDaskWorkerAdapter(WorkerPlugin):
 
 
 def _function_key(func: Any) -> Any:
-    """What identifies a function: Dask unpickles a task's function anew for many tasks, so
-    the object differs while its code and defaults do not."""
+    """What identifies a function for binding its arguments: Dask unpickles a task's
+    function anew for many tasks, so the object differs while its code, its defaults (and
+    a partial's bound arguments) do not. May be unhashable (then nothing is cached)."""
+    if isinstance(func, functools.partial):
+        return ("partial", _function_key(func.func), func.args, _frozen(func.keywords))
     code = getattr(func, "__code__", None)
-    if code is None:
-        return func
-    return (code, getattr(func, "__defaults__", None),
-            _frozen(getattr(func, "__kwdefaults__", None)))
+    if code is not None:
+        return (code, getattr(func, "__defaults__", None),
+                _frozen(getattr(func, "__kwdefaults__", None)))
+    if isinstance(func, type | types.BuiltinFunctionType | types.BuiltinMethodType):
+        return func  # unpickled by reference: the same object every time
+    return ("instance", type(func))  # a callable object: its class's __call__
 
 
 def _frozen(mapping: dict[str, Any] | None) -> Any:

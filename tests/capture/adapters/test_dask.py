@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from pathlib import Path
@@ -102,6 +103,27 @@ def test_map_keyword_and_dict_arguments(dask_client: Client) -> None:
     assert used == {"d": {"x": 1, "y": 7}, "scale": 3}  # the future inside the dict resolved
     assert final(messages, named.key)["dependencies"] == [upstream.key]
     assert final(messages, named.key)["generated"] == {"arg_0": ["x", "y"]}
+
+
+class Scale:
+    def __init__(self, factor: int) -> None:
+        self.factor = factor
+
+    def __call__(self, x: int) -> int:
+        return x * self.factor
+
+
+def test_partials_and_callable_objects(dask_client: Client) -> None:
+    with Flowcept("dask", dask_client=dask_client, start_persistence=False):
+        partial = dask_client.map(functools.partial(inc, step=3), [1, 2])
+        scaled = dask_client.submit(Scale(4), 5)
+        assert dask_client.gather(partial) == [4, 5] and scaled.result() == 20
+    messages = read_all()
+    assert [final(messages, f.key)["used"] for f in partial] == [{"x": 1, "step": 3},
+                                                                 {"x": 2, "step": 3}]
+    assert {final(messages, f.key)["activity_id"] for f in partial} == {"inc"}
+    assert final(messages, scaled.key)["used"] == {"x": 5}
+    assert final(messages, scaled.key)["generated"] == {"arg_0": 20}
 
 
 def test_error_task_keeps_exception_and_traceback(dask_client: Client) -> None:
