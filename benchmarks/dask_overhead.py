@@ -50,8 +50,9 @@ def plain_round(client: Client, start: int, n: int) -> float:
     return elapsed
 
 
-def plugin_round(client: Client, start: int, n: int) -> tuple[float, float]:
-    """(seconds for the tasks and the drain, seconds for the plugin's registration)."""
+def plugin_round(client: Client, start: int, n: int) -> tuple[float, float, float]:
+    """Seconds for the tasks and the drain, for the drain (``stop()``) alone, and for the
+    plugin's registration (``start()``)."""
     flowcept = Flowcept("dask", dask_client=client, start_persistence=False,
                         workflow_name="dask-overhead")
     began = time.perf_counter()
@@ -59,10 +60,11 @@ def plugin_round(client: Client, start: int, n: int) -> tuple[float, float]:
     registered = time.perf_counter()
     futures = client.map(tiny, range(start, start + n))
     client.gather(futures)
+    gathered = time.perf_counter()
     flowcept.stop()
-    elapsed = time.perf_counter() - registered
+    stopped = time.perf_counter()
     del futures
-    return elapsed, registered - began
+    return stopped - registered, stopped - gathered, registered - began
 
 
 def count_finished(path: Path, n: int) -> int:
@@ -105,6 +107,7 @@ def main() -> int:
     plain: list[float] = []
     plugin: list[float] = []
     register: list[float] = []
+    drain: list[float] = []
     ratios: list[float] = []
     complete = True
     try:
@@ -120,8 +123,9 @@ def main() -> int:
                 if which == "plain":
                     times["plain"] = plain_round(client, offset, n)
                 else:
-                    times["plugin"], reg = plugin_round(client, offset + n, n)
+                    times["plugin"], drained, reg = plugin_round(client, offset + n, n)
                     register.append(reg)
+                    drain.append(drained)
                     found = count_finished(buffer_file, n)
                     if found != n:
                         complete = False
@@ -142,6 +146,7 @@ def main() -> int:
     print(f"\n{'':28} {'seconds for ' + str(args.tasks) + ' tasks':>28}")
     print(f"{'without the plugin (ref.)':28} {fmt(plain):>28}")
     print(f"{'with the plugin, drain incl.':28} {fmt(plugin):>28}")
+    print(f"{'  of which stop() (drain)':28} {fmt(drain):>28}")
     print(f"{'plugin registration':28} {fmt(register):>28}")
     print(f"\noverhead: {overhead:+.1%} (median of per-round ratios; "
           f"{min(ratios):+.1%} to {max(ratios):+.1%}), {per_task_us:.0f} µs per task; "
@@ -150,7 +155,7 @@ def main() -> int:
     if args.json:
         figures: dict[str, Any] = {
             "overhead": overhead, "per_task_us": per_task_us, "complete": complete,
-            "plain_s": plain, "plugin_s": plugin, "register_s": register,
+            "plain_s": plain, "plugin_s": plugin, "drain_s": drain, "register_s": register,
         }
         write_figures(args.json, "dask_overhead",
                       {"tasks": args.tasks, "rounds": args.rounds}, figures)
