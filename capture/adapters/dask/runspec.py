@@ -36,13 +36,19 @@ class Unreadable(Exception):
 
 
 class Values:
-    """The values of a task's dependencies: the worker's data, with big ones described."""
+    """The values of a task's dependencies as the worker holds them, big ones described.
 
-    __slots__ = ("_data", "_max_bytes", "_sizes")
+    Reads the worker's in-memory store directly (a spilling worker's ``SpillBuffer``
+    costs far more per read, and would bring spilled values back from disk): a value
+    spilled to disk is described, never loaded.
+    """
+
+    __slots__ = ("_data", "_max_bytes", "_memory", "_sizes")
 
     def __init__(self, data: Mapping[Any, Any], sizes: Mapping[Any, int | None],
-                 max_bytes: int) -> None:
+                 max_bytes: int, memory: Mapping[Any, Any] | None = None) -> None:
         self._data = data
+        self._memory = in_memory(data) if memory is None else memory
         self._sizes = sizes
         self._max_bytes = max_bytes
 
@@ -50,11 +56,26 @@ class Values:
         size = self._sizes.get(key)
         if self._max_bytes and size is not None and size > self._max_bytes:
             return describe_key(key, size)
-        try:
-            value = self._data[key]
-        except KeyError:
+        value = self._memory.get(key, _MISSING)
+        if value is _MISSING:
+            if key in self._data:
+                return f"<dask key {key_text(key)} (spilled to disk)>"
             return f"<dask key {key_text(key)} (not on this worker)>"
         return limit_size(value, self._max_bytes, key)
+
+
+_MISSING = object()
+
+
+def in_memory(data: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """The plain mapping of the values a worker holds in memory: its ``data`` itself, or
+    the in-memory part of a ``SpillBuffer`` (``data.fast.d``)."""
+    if type(data) is dict:
+        return data
+    fast = getattr(getattr(data, "fast", None), "d", None)
+    if isinstance(fast, dict):
+        return fast
+    return data
 
 
 def key_text(key: Any) -> str:

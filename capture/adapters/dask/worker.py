@@ -41,6 +41,7 @@ from capture.adapters.dask.runspec import (
     Values,
     activity_of,
     describe_key,
+    in_memory,
     key_text,
     limit_size,
     read_call,
@@ -62,6 +63,7 @@ log = logging.getLogger(__name__)
 PLUGIN_NAME = "provgraph-flowcept"
 ADAPTER_ID = "dask"
 _FUNCTION_CACHE_MAX = 1024
+_MISSING = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,7 @@ class FlowceptDaskWorkerAdapter(WorkerPlugin):
         self._functions: dict[Any, _Function] = {}
         self._last: tuple[Any, _Function] | None = None
         self._static: dict[str, Any] = {}  # the fields every message of this worker has
+        self._memory: Any = {}  # the worker's in-memory values (see runspec.in_memory)
         self._workflow: context.WorkflowContext | None = None
         self._workflow_state: context.WorkflowState | None = None
         self._options = DaskAdapterSettings()
@@ -128,6 +131,7 @@ class FlowceptDaskWorkerAdapter(WorkerPlugin):
 
     def setup(self, worker: Worker) -> None:
         self._worker = worker
+        self._memory = in_memory(worker.data)
         self._static = {wire.TYPE: wire.TASK, "adapter_id": ADAPTER_ID,
                         "hostname": hostname(), "address": getattr(worker, "address", None)}
         try:
@@ -235,7 +239,8 @@ class FlowceptDaskWorkerAdapter(WorkerPlugin):
             message["dependencies"] = [key_text(dep.key) for dep in ts.dependencies]
             sizes = {dep.key: dep.nbytes for dep in ts.dependencies}
         try:
-            call = read_call(ts.run_spec, Values(worker.data, sizes, max_bytes), max_bytes)
+            call = read_call(ts.run_spec, Values(worker.data, sizes, max_bytes, self._memory),
+                             max_bytes)
         except Unreadable as exc:
             message["activity_id"] = _prefix(key)
             self._count_unreadable(key, str(exc))
@@ -281,10 +286,9 @@ class FlowceptDaskWorkerAdapter(WorkerPlugin):
         nbytes = getattr(ts, "nbytes", None)
         if max_bytes and nbytes is not None and nbytes > max_bytes:
             return describe_key(key, nbytes)
-        try:
-            value = self._worker.data[key]
-        except KeyError:  # released meanwhile (a cancelled task)
-            return None
+        value = self._memory.get(key, _MISSING)
+        if value is _MISSING:  # spilled at once (bigger than the memory target), or released
+            return describe_key(key, nbytes) if nbytes is not None else None
         return limit_size(value, max_bytes, key)
 
     def _function(self, func: Any) -> _Function:

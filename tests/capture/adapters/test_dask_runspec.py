@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from dask._task_spec import Alias, DataNode, Dict, List, Task, TaskRef
+from distributed.spill import SpillBuffer
 from distributed.worker_state_machine import TaskState
 
 from capture.adapters.dask.runspec import Unreadable, Values, activity_of, read_call
@@ -86,3 +88,13 @@ def test_unreadable_task_is_recorded_and_counted(caplog: pytest.LogCaptureFixtur
     assert finished["workflow_id"] == "wf-odd"
     assert finished["generated"] == {"arg_0": 7}
     assert (finished["started_at"], finished["ended_at"]) == (1.0, 2.0)
+
+
+def test_spill_buffer_values_are_read_from_memory_never_from_disk(tmp_path: Path) -> None:
+    data = SpillBuffer(str(tmp_path), target=1000)
+    data["small"] = 7
+    data["large"] = "y" * 5000  # over the target: straight to disk
+    found = Values(data, {}, 10_000)
+    assert found.get("small") == 7
+    assert found.get("large") == "<dask key large (spilled to disk)>"
+    assert "large" in data.slow  # still on disk: nothing was loaded back
