@@ -126,6 +126,8 @@ def read_call(run_spec: Any, values: Values, max_bytes: int) -> Call:
 
 
 def _resolve(node: Any, values: Values, max_bytes: int) -> Any:
+    if type(node) in _FIXED_SIZE:  # most literal arguments: nothing to resolve or size
+        return node
     if isinstance(node, spec.TaskRef):
         return values.get(node.key)
     if isinstance(node, spec.Alias):
