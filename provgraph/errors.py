@@ -49,3 +49,11 @@ class ServiceError(ProvgraphError):
 
 class QueryError(ProvgraphError):
     """A user query was rejected (e.g. it tried to write in a read-only session)."""
+
+
+class NotFoundError(ProvgraphError, LookupError):
+    """What a query names (a node, a workflow, a value) is not in the store."""
+
+
+class CapExceededError(ProvgraphError):
+    """An answer would be larger than its cap (says the cap and how to narrow the question)."""
