@@ -18,7 +18,8 @@ Rows (plain dicts):
 - user row: ``{"id", "labels", "type", "role", "summary"}`` (tasks that used or generated
   an entity: ``type`` is ``USED`` or ``WAS_GENERATED_BY``);
 - count row: ``{"workflow_id", "activity_id", "status", "count", "first_start", "last_end"}``;
-- crossing row: ``{"way", "task", "entity", "other", "other_workflow"}``.
+- crossing row: ``{"way", "task", "entity", "other", "other_workflow"}``;
+- edge row: ``{"type", "src", "dst", "role"}``.
 
 Every primitive takes a ``limit`` and returns at most that many rows (callers ask for one
 more than they keep, to know when a cap was hit).
@@ -96,6 +97,20 @@ class LineageReads:
         """The node records of ``ids`` that exist (in no particular order)."""
         found = (self.get_node(node_id) for node_id in dict.fromkeys(ids))
         return [node for node in found if node is not None]
+
+    def neighbourhood(self, ids: list[str], limit: int) -> list[Row]:
+        """Every edge touching ``ids`` (any type): ``{"type", "src", "dst", "role"}`` rows,
+        each edge once, at most ``limit``."""
+        seen: dict[tuple[str, str, str, Any], Row] = {}
+        for node_id in dict.fromkeys(ids):
+            for edge in self.edges(node_id, "both"):
+                role = edge["props"].get("role")
+                key = (edge["type"], edge["src"], edge["dst"], role)
+                seen.setdefault(key, {"type": key[0], "src": key[1], "dst": key[2],
+                                      "role": role})
+                if len(seen) >= limit:
+                    return list(seen.values())
+        return list(seen.values())
 
     def workflow_tasks(self, workflow_id: str, limit: int) -> list[Row]:
         """Tasks whose ``workflow_id`` is ``workflow_id`` (task rows), at most ``limit``."""

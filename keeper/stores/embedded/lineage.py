@@ -74,6 +74,22 @@ class EmbeddedLineage(LineageReads):
             found = (graph.node_record(node_id) for node_id in dict.fromkeys(ids))
             return [node for node in found if node is not None]
 
+    def neighbourhood(self, ids: list[str], limit: int) -> list[Row]:
+        with self._lock:
+            graph = self._fresh()
+            seen: dict[tuple[str, str, str, Any], Row] = {}
+            for node_id in dict.fromkeys(ids):
+                for forward in (True, False):
+                    for other, keys in graph.adjacency(forward).get(node_id, {}).items():
+                        src, dst = (node_id, other) if forward else (other, node_id)
+                        for edge_type, role in keys:
+                            key = (edge_type, src, dst, role)
+                            seen.setdefault(key, {"type": edge_type, "src": src, "dst": dst,
+                                                  "role": role})
+                            if len(seen) >= limit:
+                                return list(seen.values())
+            return list(seen.values())
+
     def _tasks_of(self, graph: MemGraph, workflow_id: str) -> list[str]:
         return [i for i in graph.node_ids(TASK) if graph.props(i).get("workflow_id") ==
                 workflow_id]

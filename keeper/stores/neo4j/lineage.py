@@ -46,6 +46,10 @@ class Neo4jLineage(LineageReads):
         rows = self._rows("lineage/nodes_by_ids", {"ids": list(dict.fromkeys(ids))})
         return [node_record(row) for row in rows]
 
+    def neighbourhood(self, ids: list[str], limit: int) -> list[Row]:
+        return self._rows("lineage/neighbourhood", {"ids": list(dict.fromkeys(ids)),
+                                                    "limit": limit})
+
     def workflow_tasks(self, workflow_id: str, limit: int) -> list[Row]:
         return self._rows("lineage/workflow_tasks", {"workflow_id": workflow_id,
                                                      "limit": limit})

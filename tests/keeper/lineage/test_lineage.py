@@ -136,6 +136,12 @@ def test_both_stores_give_the_same_answers(embedded: Store, neo4j: Store) -> Non
         neo4j, "wf-train")
     assert api.workflow_links(embedded, "wf-train") == api.workflow_links(neo4j, "wf-train")
 
+    def edges(store: Store) -> list[tuple[str, str, str, str]]:
+        rows = store.neighbourhood(["join", "train", api.value_id(MODEL) or ""], 1000)
+        return sorted((r["type"], r["src"], r["dst"], r["role"] or "") for r in rows)
+
+    assert edges(embedded) == edges(neo4j)
+
 
 def test_depth_bounds_the_walk(store: Store) -> None:
     one = api.upstream(store, "join", depth=1)
@@ -230,3 +236,13 @@ def test_bad_input_is_named(store: Store) -> None:
         api.workflow_dag(store, "join")
     with pytest.raises(NotFoundError, match="no campaign"):
         api.campaign_summary(store, "wf-prep")
+
+
+def test_neighbourhood_gives_every_edge_once(store: Store) -> None:
+    rows = store.neighbourhood(["left", "join"], 1000)
+    keys = sorted((r["type"], r["src"], r["dst"], r["role"] or "") for r in rows)
+    assert len(keys) == len(set(keys))
+    assert ("WAS_INFORMED_BY", "join", "left", "") in keys
+    assert ("WAS_PART_OF", "left", "wf-prep", "") in keys
+    assert ("USED", "left", api.value_id(CLEAN), "table") in keys
+    assert len(store.neighbourhood(["left", "join"], 2)) == 2

@@ -19,6 +19,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "lineage/upstream_edges": {"ids": ["t1"], "limit": 10},
     "lineage/downstream_edges": {"ids": ["t1"], "limit": 10},
     "lineage/nodes_by_ids": {"ids": ["t1"]},
+    "lineage/neighbourhood": {"ids": ["t1"], "limit": 10},
     "lineage/workflow_tasks": {"workflow_id": "wf", "limit": 10},
     "lineage/entity_users": {"id": "e:1", "limit": 10},
     "lineage/campaign_workflows": {"id": "c", "limit": 10},
