@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test unit lint services services-down bench bench-setup clean venv
+.PHONY: demo test unit lint services services-down bench bench-setup clean venv js view-deps
 
 venv: $(STAMP)
 
@@ -13,6 +13,22 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The HTML view's JavaScript (cytoscape, cytoscape-dagre) from npm, pinned by the lock file;
+# git-ignored. A wheel carries them as package data (setup.py).
+JS_DIR   := exports/views/js
+JS_STAMP := $(JS_DIR)/node_modules/.provgraph-installed
+
+js: $(JS_STAMP)
+
+$(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || bash scripts/install_view_deps.sh
+	cd $(JS_DIR) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(JS_STAMP)
+
+# Chromium (the browser test), Graphviz (DOT to SVG), npm: Debian packages, when missing.
+view-deps:
+	bash scripts/install_view_deps.sh
 
 demo: $(STAMP)
 	$(VENV)/bin/provgraph demo
@@ -29,14 +45,15 @@ services: $(STAMP)
 services-down: $(STAMP)
 	$(VENV)/bin/provgraph services down
 
-unit: $(STAMP)
+unit: $(STAMP) js
 	$(VENV)/bin/pytest -m "not integration"
 
-test: $(STAMP) lint services
+test: $(STAMP) lint services js view-deps
 	$(VENV)/bin/pytest
 
-bench: $(STAMP)
+bench: $(STAMP) js
 	$(PY) benchmarks/capture_overhead.py
+	$(PY) benchmarks/lineage_queries.py
 
 # A side environment with Flowcept 1.0.3, the reference the capture benchmark compares to.
 bench-setup:

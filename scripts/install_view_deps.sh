@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# System packages the views need: Chromium (the browser test renders pages headless) and
-# Graphviz (renders DOT to SVG). Debian/Ubuntu; installs only what is missing.
+# System packages the views need: Chromium (the browser test renders pages headless),
+# Graphviz (renders DOT to SVG) and npm (fetches the page's JavaScript libraries).
+# Debian/Ubuntu; installs only what is missing.
 set -euo pipefail
 
 want=()
 command -v chromium >/dev/null 2>&1 || want+=(chromium)
 command -v dot >/dev/null 2>&1 || want+=(graphviz)
+command -v npm >/dev/null 2>&1 || want+=(npm)
 fc-list 2>/dev/null | grep -qi dejavu || want+=(fonts-dejavu-core)
 if [ "${#want[@]}" -eq 0 ]; then
     exit 0

@@ -8,7 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from exports.views.model import TIMES
+
 GROUP_MIN = 3
+
 
 
 @dataclass
@@ -46,7 +49,7 @@ def collapse(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], focus: st
                 by_role.setdefault(key, []).append(entity)
     for key, ids in sorted(by_role.items()):
         if len(ids) >= GROUP_MIN:
-            gid = f"group:{key[0]}|{key[1]}|{key[2]}"
+            gid = f"{key[0]}|{key[1]}|{key[2]}"
             groups[gid] = _group(gid, key[2] or key[1].lower(), "entity", [by_id[i] for i in ids])
             member.update(dict.fromkeys(ids, gid))
     picture = Picture()
@@ -72,7 +75,7 @@ def collapse(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], focus: st
 
 def _group(gid: str, label: str, kind: str, members: list[dict[str, Any]]) -> dict[str, Any]:
     failed = sum(1 for m in members if m.get("failed"))
-    text = f"{label} ×{len(members)}" + (f" ({failed} failed)" if failed else "")
+    text = f"{label} {TIMES}{len(members)}" + (f" ({failed} failed)" if failed else "")
     return {"id": gid, "kind": kind, "type": members[0]["type"], "label": text,
             "failed": failed > 0, "count": len(members), "status": None}
 

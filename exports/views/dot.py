@@ -8,7 +8,7 @@ import shutil
 import subprocess
 
 from exports.views.collapse import Picture
-from exports.views.model import EDGE_LABELS, FAILED_STROKE
+from exports.views.model import EDGE_LABELS, FAILED_STROKE, TIMES
 from provgraph.errors import CapabilityMissingError, ProvgraphError
 
 SHAPES = {
@@ -44,7 +44,7 @@ def render_dot(picture: Picture, title: str) -> str:
         word = EDGE_LABELS.get(e["type"], e["type"])
         label = f"{word} {e['role']}" if e.get("role") else word
         if e.get("count", 1) > 1:
-            label += f" ×{e['count']}"
+            label += f" {TIMES}{e['count']}"
         style = ", style=dashed" if e["type"] == "WAS_INFORMED_BY" else (
             ", style=dotted" if e["type"] == "WAS_PART_OF" else "")
         lines.append(f"  {quote(e['s'])} -> {quote(e['t'])} [label={quote(label)}{style}];")

@@ -23,6 +23,7 @@ STYLE = {
     "agent": {"fill": "#FED37F", "stroke": "#000000", "shape": "house"},
 }
 FAILED_STROKE = "#D62728"
+TIMES = "\u00d7"  # before the count of a collapsed node (a multiplication sign)
 EDGE_LABELS = {
     "USED": "used", "WAS_GENERATED_BY": "wasGeneratedBy", "WAS_INFORMED_BY": "wasInformedBy",
     "WAS_ASSOCIATED_WITH": "wasAssociatedWith", "WAS_PART_OF": "wasPartOf",

@@ -74,7 +74,8 @@ def workflow_scope(store: Store, workflow_id: str, limit: int = DEFAULT_LIMIT,
     dag = api.workflow_dag(store, workflow_id, limit=limit)
     if dag["truncated"]:
         raise CapExceededError(
-            f"workflow {workflow_id!r} has more than {limit} tasks, over the view's cap: "
+            f"workflow {workflow_id!r} has more than {limit} tasks, over the view's cap of "
+            f"{limit} nodes: "
             "use --around NODE --depth N, or raise --limit")
     task_ids = [task["id"] for task in dag["tasks"]]
     rows, capped = _edge_rows(store, [workflow_id, *task_ids], 20 * limit)

@@ -11,7 +11,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from exports.views.collapse import Picture
-from exports.views.model import EDGE_LABELS, FAILED_STROKE, STYLE
+from exports.views.model import EDGE_LABELS, FAILED_STROKE, STYLE, TIMES
 
 CHAR_W = 6.6
 NODE_H = 30
@@ -149,7 +149,7 @@ def render_svg(picture: Picture, title: str) -> str:
         word = EDGE_LABELS.get(e["type"], e["type"])
         label = f"{word} {e['role']}" if e.get("role") else word
         if e.get("count", 1) > 1:
-            label += f" ×{e['count']}"
+            label += f" {TIMES}{e['count']}"
         mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
         parts.append(
             f'<g class="edge {e["type"]}"><path d="M{start[0]:.1f},{start[1]:.1f} C'
