@@ -20,7 +20,7 @@ from provgraph.errors import CapExceededError, NotFoundError
 if TYPE_CHECKING:
     from keeper.stores.base import Store
 
-DEFAULT_LIMIT = 20_000
+DEFAULT_LIMIT = 50_000
 NODE_CHUNK = 5000
 _LINEAGE = frozenset(LINEAGE_EDGE_TYPES)
 

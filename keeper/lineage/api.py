@@ -50,7 +50,7 @@ LIST_LIMIT = 1000
 FAILED = "ERROR"
 
 
-def _reads(store: Store) -> LineageReads:
+def _reads(store: Store | LineageReads) -> LineageReads:
     if not isinstance(store, LineageReads):
         raise ArgumentError(f"{type(store).__name__} does not answer lineage queries")
     return store
@@ -63,20 +63,18 @@ def value_id(value: Any, entities: EntitySettings | None = None) -> str | None:
     return node.id if node.id.startswith(CONTENT_ID_PREFIX) else None
 
 
-def resolve(store: Store, ref: Any, entities: EntitySettings | None = None) -> dict[str, Any]:
+def resolve(store: Store | LineageReads, ref: Any, entities: EntitySettings | None = None
+            ) -> dict[str, Any]:
     """The node ``ref`` names: a node id, or a value (e.g. a file path) through its content
-    id. Raises :class:`NotFoundError`."""
-    if isinstance(ref, str):
-        if not ref:
-            raise ArgumentError("the node id is empty")
-        node = store.get_node(ref)
-        if node is not None:
-            return node
+    id (one lookup for both). Raises :class:`NotFoundError`."""
+    if isinstance(ref, str) and not ref:
+        raise ArgumentError("the node id is empty")
     content = value_id(ref, entities)
-    if content is not None:
-        node = store.get_node(content)
-        if node is not None:
-            return node
+    wanted = [i for i in (ref if isinstance(ref, str) else None, content) if i is not None]
+    found = {n["id"]: n for n in _reads(store).nodes_by_ids(wanted)}
+    for node_id in wanted:
+        if node_id in found:
+            return found[node_id]
     shown = ref if isinstance(ref, str) else repr(ref)
     raise NotFoundError(f"no node with id {shown!r} (nor a stored value equal to it)")
 
@@ -91,10 +89,9 @@ def lineage(store: Store, ref: Any, way: str, depth: int = DEFAULT_DEPTH,
     check_way(way)
     check_depth(depth)
     check_limit(limit)
-    reads = _reads(store)
-    start = _start(resolve(store, ref, entities))
-    return reads.lineage_session(
-        lambda r: walk(r.lineage_step, start, way, depth, limit))
+    # The lookup of the start and the walk: one read transaction.
+    return _reads(store).lineage_session(lambda r: walk(
+        r.walk_step(way), _start(resolve(r, ref, entities)), way, depth, limit))
 
 
 def upstream(store: Store, ref: Any, depth: int = DEFAULT_DEPTH, limit: int = DEFAULT_LIMIT,
@@ -185,7 +182,7 @@ def impact_of_failures(store: Store, workflow_id: str, depth: int = DEFAULT_DEPT
     reads = _reads(store)
 
     def affected(r: LineageReads) -> list[Lineage]:
-        return [walk(r.lineage_step, _start(task), "downstream", depth, limit)
+        return [walk(r.walk_step("downstream"), _start(task), "downstream", depth, limit)
                 for task in failed[:limit]]
 
     walks = reads.lineage_session(affected)

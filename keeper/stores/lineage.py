@@ -93,6 +93,11 @@ class LineageReads:
                     return rows
         return rows
 
+    def walk_step(self, way: str) -> Callable[[list[str], str, int], list[Row]]:
+        """The step function for ONE breadth-first walk (a store may return a stateful one
+        that fetches several hops at once); by default :meth:`lineage_step`."""
+        return self.lineage_step
+
     def nodes_by_ids(self, ids: list[str]) -> list[Row]:
         """The node records of ``ids`` that exist (in no particular order)."""
         found = (self.get_node(node_id) for node_id in dict.fromkeys(ids))

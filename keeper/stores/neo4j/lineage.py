@@ -5,6 +5,13 @@ statement of ``cypher/lineage/`` each, run in READ transactions.
 transaction: one consistent snapshot, and no transaction set-up per hop. Every statement
 starts from an index seek (``id`` constraints, ``Task.workflow_id``) and expands a bounded
 number of hops from there; ``tests/keeper/stores/test_neo4j_lineage.py`` checks the plans.
+
+Why one statement per hop, not one per walk: Neo4j 5.26 plans ``ANY SHORTEST`` with an
+unbound end node as an ``AllNodesScan`` and a shortest path per pair (0.46 s on a 400-task
+chain), a quantified path pattern without ``SHORTEST`` enumerates every path (exponential
+on fan-in), and the 10 hops unrolled into one statement (the visited set as a list) took
+2 to 7 s to plan, again each time the server's statistics change. One small statement per
+hop plans in milliseconds and explores exactly the hops asked for.
 """
 
 from __future__ import annotations
