@@ -35,7 +35,7 @@ from keeper.lineage.walk import (
     shortest_path,
     walk,
 )
-from keeper.stores.lineage import LineageReads, Row, clean, summary
+from keeper.stores.lineage import LineageReads, Row, clean, least, most, summary
 from prov_model.config import EntitySettings
 from prov_model.entities import CONTENT_ID_PREFIX, entity_node
 from prov_model.vocab import CAMPAIGN, TASK, WORKFLOW
@@ -226,14 +226,14 @@ def campaign_summary(store: Store, campaign_id: str, limit: int = LIST_LIMIT
         entry["tasks"] += row["count"]
         entry["activities"].setdefault(activity, {})[status] = row["count"]
         by_status[status] = by_status.get(status, 0) + row["count"]
-        entry["started_at"] = _least(entry["started_at"], row["first_start"])
-        entry["ended_at"] = _most(entry["ended_at"], row["last_end"])
+        entry["started_at"] = least(entry["started_at"], row["first_start"])
+        entry["ended_at"] = most(entry["ended_at"], row["last_end"])
     entries = list(per.values())
     return {"campaign_id": campaign_id, "workflows": entries,
             "tasks": sum(e["tasks"] for e in entries), "by_status": dict(sorted(
                 by_status.items())),
-            "started_at": _fold(_least, (e["started_at"] for e in entries)),
-            "ended_at": _fold(_most, (e["ended_at"] for e in entries)),
+            "started_at": _fold(least, (e["started_at"] for e in entries)),
+            "ended_at": _fold(most, (e["ended_at"] for e in entries)),
             "truncated": truncated}
 
 
@@ -295,14 +295,6 @@ def workflow_links(store: Store, workflow_id: str, limit: int = LIST_LIMIT
             links, key=lambda link: (link["task"], link["entity"], link["other"]))}
             for wf, links in sorted(grouped.items())]
     return out
-
-
-def _least(a: Any, b: Any) -> Any:
-    return b if a is None else a if b is None else min(a, b)
-
-
-def _most(a: Any, b: Any) -> Any:
-    return b if a is None else a if b is None else max(a, b)
 
 
 def _fold(op: Any, values: Any) -> Any:

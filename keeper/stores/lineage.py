@@ -162,8 +162,8 @@ class LineageReads:
                     "workflow_id": workflow_id, "activity_id": key[1], "status": key[2],
                     "count": 0, "first_start": None, "last_end": None})
                 row["count"] += 1
-                row["first_start"] = _least(row["first_start"], props.get("started_at"))
-                row["last_end"] = _most(row["last_end"], props.get("ended_at"))
+                row["first_start"] = least(row["first_start"], props.get("started_at"))
+                row["last_end"] = most(row["last_end"], props.get("ended_at"))
         return list(groups.values())
 
     def workflow_crossings(self, workflow_id: str, limit: int) -> list[Row]:
@@ -191,12 +191,14 @@ class LineageReads:
         return rows
 
 
-def _least(a: Any, b: Any) -> Any:
+def least(a: Any, b: Any) -> Any:
+    """The smaller of two optional values (``None`` is no value)."""
     return b if a is None else a if b is None else min(a, b)
 
 
-def _most(a: Any, b: Any) -> Any:
+def most(a: Any, b: Any) -> Any:
+    """The larger of two optional values (``None`` is no value)."""
     return b if a is None else a if b is None else max(a, b)
 
 
-__all__ = ["SUMMARY_FIELDS", "WAYS", "LineageReads", "Row", "clean", "summary"]
+__all__ = ["SUMMARY_FIELDS", "WAYS", "LineageReads", "Row", "clean", "least", "most", "summary"]

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from keeper.stores.lineage import LineageReads, Row, summary
+from keeper.stores.lineage import LineageReads, Row, least, most, summary
 from prov_model.entities import CONTENT_ID_PREFIX
 from prov_model.vocab import (
     LINEAGE_EDGE_TYPES,
@@ -153,12 +153,8 @@ class EmbeddedLineage(LineageReads):
                     "workflow_id": workflow_id, "activity_id": key[1], "status": key[2],
                     "count": 0, "first_start": None, "last_end": None})
                 row["count"] += 1
-                started, ended = props.get("started_at"), props.get("ended_at")
-                if started is not None and (row["first_start"] is None
-                                            or started < row["first_start"]):
-                    row["first_start"] = started
-                if ended is not None and (row["last_end"] is None or ended > row["last_end"]):
-                    row["last_end"] = ended
+                row["first_start"] = least(row["first_start"], props.get("started_at"))
+                row["last_end"] = most(row["last_end"], props.get("ended_at"))
         return list(groups.values())
 
     def workflow_crossings(self, workflow_id: str, limit: int) -> list[Row]:

@@ -56,6 +56,11 @@ MESSAGES = [
     task("report", "wf-report", "report", 20.0, used={"model": MODEL},
          generated={"pdf": REPORT}),
     task("publish", "wf-report", "publish", 21.0, used={"pdf": REPORT}, dependencies=["report"]),
+    # A chain longer than the default depth, in a campaign of its own.
+    workflow("wf-chain", campaign="camp-chain"),
+    *(task(f"c{k}", "wf-chain", "step", 100.0 + k,
+           used={"x": f"/chain/step-{k - 1}.bin"} if k else {},
+           generated={"y": f"/chain/step-{k}.bin"}) for k in range(25)),
 ]
 
 
@@ -135,6 +140,14 @@ def test_both_stores_give_the_same_answers(embedded: Store, neo4j: Store) -> Non
     assert api.impact_of_failures(embedded, "wf-train") == api.impact_of_failures(
         neo4j, "wf-train")
     assert api.workflow_links(embedded, "wf-train") == api.workflow_links(neo4j, "wf-train")
+
+    for depth in (12, 30, 50):
+        deep = api.upstream(embedded, "c24", depth)
+        assert deep.as_dict() == api.upstream(neo4j, "c24", depth).as_dict()
+    assert len(deep) == 24 + 24  # every earlier step and its output, past 10 hops
+    capped = api.downstream(embedded, "c0", 30, limit=7)
+    assert capped.truncated and capped.as_dict() == api.downstream(neo4j, "c0", 30,
+                                                                   limit=7).as_dict()
 
     def edges(store: Store) -> list[tuple[str, str, str, str]]:
         rows = store.neighbourhood(["join", "train", api.value_id(MODEL) or ""], 1000)
