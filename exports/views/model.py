@@ -129,10 +129,13 @@ def view_nodes(scope: Scope) -> list[dict[str, Any]]:
     """One dict per node: ``id, kind, type, label, status, failed, group, attrs, text,
     outside`` (lineage neighbours left out of the scope)."""
     out = []
+    ordinal = _repeat_ordinals(scope)
     for node_id in sorted(scope.nodes):
         record = scope.nodes[node_id]
         labels, props = record["labels"], record["props"]
         label = label_of(node_id, labels, props)
+        if node_id in ordinal:
+            label = shorten(label, LABEL_CHARS - 6) + f" #{ordinal[node_id]}"
         status = props.get("status") if kind_of(labels) == "activity" else None
         value = props.get("value")
         text = " ".join(str(x) for x in (node_id, label, props.get("activity_id"),
@@ -146,6 +149,24 @@ def view_nodes(scope: Scope) -> list[dict[str, Any]]:
             "outside": scope.outside.get(node_id, 0),
         })
     return out
+
+
+def _repeat_ordinals(scope: Scope) -> dict[str, int]:
+    """For tasks of an activity that runs more than once: their rank by start time (1, 2,
+    ...), so "epoch #3" and "epoch #4" can be told apart."""
+    runs: dict[str, list[tuple[Any, str]]] = {}
+    for node_id, record in scope.nodes.items():
+        props = record["props"]
+        if record["labels"][-1:] == ["Task"] and props.get("activity_id"):
+            started = props.get("started_at")
+            key = started if isinstance(started, (int, float)) else float("inf")
+            runs.setdefault(str(props["activity_id"]), []).append((key, node_id))
+    ordinal: dict[str, int] = {}
+    for tasks in runs.values():
+        if len(tasks) > 1:
+            for rank, (_, node_id) in enumerate(sorted(tasks), 1):
+                ordinal[node_id] = rank
+    return ordinal
 
 
 def view_edges(scope: Scope) -> list[dict[str, Any]]:
