@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -29,7 +30,8 @@ class BuildPyWithViewLibraries(build_py):
         if not all((modules / name / path).is_file() for name, path in LIBRARIES):
             npm = shutil.which("npm")
             if npm is None:
-                self.warn("npm not found: the wheel has no JavaScript for HTML views")
+                print("provgraph build: npm not found, the wheel has no JavaScript for HTML "
+                      "views (provgraph viz --install-js adds it later)", file=sys.stderr)
                 return
             subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
                            cwd=JS, check=True)
