@@ -101,3 +101,16 @@ def test_caps_and_bad_input_write_nothing(store: EmbeddedStore, tmp_path: Path) 
     with pytest.raises(ArgumentError, match="depth"):
         write_view(store, out, around="load", depth=0)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_libraries_say_how_to_get_them(monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    from exports.views import jsassets
+    from provgraph.errors import CapabilityMissingError
+
+    monkeypatch.setattr(jsassets, "candidates", lambda: [tmp_path / "empty"])
+    with pytest.raises(CapabilityMissingError, match=r"make js.*--install-js"):
+        jsassets.libraries()
+    monkeypatch.undo()
+    monkeypatch.setenv("PROVGRAPH_JS_DIR", str(tmp_path / "elsewhere"))
+    assert jsassets.candidates()[0] == tmp_path / "elsewhere"
