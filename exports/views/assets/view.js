@@ -13,6 +13,7 @@
   var DATA = JSON.parse(document.getElementById("provgraph-data").textContent);
   var MAX_DRAWN = 400;
   var GROUP_MIN = 3;
+  var MIN_READABLE_ZOOM = 0.75;
   var LINEAGE = { USED: true, WAS_GENERATED_BY: true, WAS_INFORMED_BY: true };
 
   var nodes = new Map();
@@ -149,6 +150,12 @@
 
   function rep(id) { return state.memberOf.get(id) || id; }
 
+  function pinnedEdge(e) {
+    if (e.type === "WAS_PART_OF" && nodes.get(e.t).type === "Task") { return true; }
+    var ends = [e.s, e.t, rep(e.s), rep(e.t)];
+    return ends.indexOf(state.focus) >= 0 || (state.selected !== null && ends.indexOf(state.selected) >= 0);
+  }
+
   // --- drawing ----------------------------------------------------------------------------
 
   function nodeElement(id) {
@@ -187,6 +194,9 @@
     var inside = new Set(kept);
     DATA.edges.forEach(function (e) {
       if (!inside.has(e.s) || !inside.has(e.t)) { return; }
+      // Context (who ran it, what it is part of) only for the focus and the selected node:
+      // every task is part of its workflow, and those edges would pull the layout apart.
+      if (!LINEAGE[e.type] && !pinnedEdge(e)) { return; }
       var a = rep(e.s);
       var b = rep(e.t);
       if (a === b || !placed.has(a) || !placed.has(b)) { return; }
@@ -207,6 +217,12 @@
     cy.layout({ name: "dagre", rankDir: "RL", nodeSep: 22, rankSep: 70, edgeSep: 10,
                 animate: false, fit: true, padding: 30 }).run();
     if (cy.zoom() > 1.6) { cy.zoom(1.6); cy.center(); }
+    if (cy.zoom() < MIN_READABLE_ZOOM) {
+      // Too wide to read when fitted: stay readable around the focus ("fit" shows it all).
+      var focusNode = cy.getElementById(rep(state.focus));
+      cy.zoom(MIN_READABLE_ZOOM);
+      cy.center(focusNode.length ? focusNode : undefined);
+    }
     select(state.selected && cy.getElementById(rep(state.selected)).length ? rep(state.selected) : null);
     mirror(drawn, Array.from(edges.values()));
     status(drawn.length);
