@@ -334,7 +334,7 @@ class Flowcept:
     @staticmethod
     def generate_report(
         report_type: str = "provenance_card",
-        format: str = "markdown",
+        format: str | None = None,
         print_markdown: bool = False,
         output_path: str | None = None,
         input_jsonl_path: str | None = None,
@@ -342,6 +342,9 @@ class Flowcept:
         workflow_id: str | None = None,
         campaign_id: str | None = None,
     ) -> dict[str, Any]:
+        """Write the provenance card (markdown) or report (PDF) of a JSONL file, records, or
+        the store's ``workflow_id`` / ``campaign_id`` (exactly one; none: the buffer file).
+        ``format`` defaults to the type's own (markdown for the card, pdf for the report)."""
         return persistence.generate_report(
             report_type=report_type, format=format, print_markdown=print_markdown,
             output_path=output_path, input_jsonl_path=input_jsonl_path, records=records,
