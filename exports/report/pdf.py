@@ -114,10 +114,13 @@ def _timeline(sheet: Sheet, card: WorkflowCard) -> None:
             points.setdefault(color, []).append((row[name], (end or start or 0.0) - origin))
     span = max([b[1] + b[2] for v in bars.values() for b in v]
                + [p[1] for v in points.values() for p in v] + [1e-6])
+    # One collection per row and status: a run of 100k tasks draws (and saves) quickly.
+    runs: dict[tuple[int, str], list[tuple[float, float]]] = {}
     for color, items in bars.items():
-        # a bar never thinner than a hair, so short tasks stay visible
-        ax.barh([i for i, _, _ in items], [max(w, span / 300) for _, _, w in items],
-                left=[s for _, s, _ in items], height=0.6, color=color, lw=0)
+        for i, start, width in items:  # a bar never thinner than a hair: short tasks show
+            runs.setdefault((i, color), []).append((start, max(width, span / 300)))
+    for (i, color), ranges in runs.items():
+        ax.broken_barh(_merged(ranges, span / 1000), (i - 0.3, 0.6), facecolors=color, lw=0)
     for color, marks in points.items():
         ax.scatter([x for _, x in marks], [i for i, _ in marks], marker="|", s=60,
                    color=color, lw=1)
@@ -157,7 +160,7 @@ def _durations(sheet: Sheet, card: WorkflowCard) -> None:
                    boxprops={"facecolor": "#dce6f0", "edgecolor": ACCENT, "lw": 0.8},
                    medianprops={"color": ACCENT, "lw": 1.2},
                    whiskerprops={"color": ACCENT, "lw": 0.8}, capprops={"color": ACCENT})
-    for i, values in enumerate(data):
+    for i, values in enumerate(_thinned(v) for v in data):
         jitter = [((k * 0.618) % 1 - 0.5) * 0.3 if len(values) > 1 else 0.0
                   for k in range(len(values))]
         ax.scatter(values, [i + 1 + j for j in jitter], s=14, color=ACCENT, alpha=0.6, lw=0,
@@ -203,6 +206,26 @@ def _telemetry(sheet: Sheet, card: WorkflowCard) -> None:
                   fontsize=7, color=MUTED)
     ax.grid(color=RULE, lw=0.4)
     ax.legend(fontsize=6.5, frameon=False, loc="upper right", ncols=2)
+
+
+def _merged(ranges: list[tuple[float, float]], gap: float) -> list[tuple[float, float]]:
+    """(start, width) ranges joined where less than ``gap`` apart: what the page can show."""
+    out: list[tuple[float, float]] = []
+    for start, width in sorted(ranges):
+        if out and start <= out[-1][0] + out[-1][1] + gap:
+            first, first_width = out[-1]
+            out[-1] = (first, max(first_width, start + width - first))
+        else:
+            out.append((start, width))
+    return out
+
+
+def _thinned(values: list[float], limit: int = 1500) -> list[float]:
+    """At most ``limit`` of ``values``, evenly picked (the dots of one activity)."""
+    if len(values) <= limit:
+        return values
+    step = len(values) / limit
+    return [values[int(i * step)] for i in range(limit)]
 
 
 def _moving_mean(values: list[float], window: int) -> list[float]:
