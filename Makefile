@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test unit lint services services-down bench bench-setup clean venv
+.PHONY: demo test unit lint services services-down system-packages bench bench-setup clean venv
 
 venv: $(STAMP)
 
@@ -29,10 +29,14 @@ services: $(STAMP)
 services-down: $(STAMP)
 	$(VENV)/bin/provgraph services down
 
-unit: $(STAMP)
+# System packages the tests need besides the services (pdftoppm for the PDF report).
+system-packages:
+	bash scripts/system-packages.sh
+
+unit: $(STAMP) system-packages
 	$(VENV)/bin/pytest -m "not integration"
 
-test: $(STAMP) lint services
+test: $(STAMP) lint services system-packages
 	$(VENV)/bin/pytest
 
 bench: $(STAMP)
