@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from capture.workflow.errors import WorkflowConfigError, optional
-from provgraph.registry import Registry
+from provgraph.errors import ProvgraphError
+from provgraph.registry import Registry, is_dotted_path
 
 TYPE_KEY = "type"
 ARGS_KEY = "*"
@@ -74,9 +75,9 @@ def _kind_to_path(annotation: Any, config: Any) -> Any:
             continue
         kind = config if isinstance(config, str) else (
             config.get(TYPE_KEY) if isinstance(config, Mapping) else None)
-        if not isinstance(kind, str) or ":" in kind or kind not in registry:
+        if not isinstance(kind, str) or is_dotted_path(kind):
             return config
-        cls = registry.get(kind)
+        cls = registry.get(kind)  # an unknown kind: the registry's error, naming the known
         dotted = f"{cls.__module__}:{cls.__qualname__}"
         if isinstance(config, str):
             return {TYPE_KEY: dotted}
@@ -87,7 +88,8 @@ def _kind_to_path(annotation: Any, config: Any) -> Any:
 def builder() -> Any:
     """A colt builder with provgraph's callbacks (``type`` names the class, ``*`` holds
     positional arguments, as in Formed)."""
-    colt = optional("colt", "building a workflow from a config")
+    optional("colt", "building a workflow from a config")
+    from colt import ConfigurationError
     from colt.builder import ColtBuilder
     from colt.callback import ColtCallback, SkipCallback
 
@@ -95,12 +97,15 @@ def builder() -> Any:
         def on_build(self, path: Any, config: Any, builder: Any, context: Any,
                      annotation: Any = None) -> Any:
             if isinstance(config, str | Mapping):
-                converted = _kind_to_path(annotation, config)
+                try:
+                    converted = _kind_to_path(annotation, config)
+                except ProvgraphError as exc:
+                    where = ".".join(str(p) for p in path)
+                    raise ConfigurationError(f"[{where}] {exc}") from None
                 if converted is not config:
                     return converted
             raise SkipCallback
 
-    del colt
     return ColtBuilder(typekey=TYPE_KEY, argskey=ARGS_KEY, callback=KindCallback())
 
 
@@ -156,7 +161,7 @@ def check_argument(build: Any, step: str, key: str, value: Any, annotation: Any)
         raise WorkflowConfigError(f"{type(exc).__name__}: {exc}", step=step, key=key) from None
 
 
-def build_argument(build: Any, step: str, key: str, value: Any, annotation: Any) -> Any:
+def build_argument(build: Any, step: str | None, key: str, value: Any, annotation: Any) -> Any:
     """The argument object for ``value`` (references already replaced by upstream values)."""
     from colt import ConfigurationError
 

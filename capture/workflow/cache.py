@@ -2,11 +2,13 @@
 
 A filesystem entry is ``<directory>/<fingerprint>/``: the format's files and a completion
 marker, ``_COMPLETE.json`` (fingerprint, format, content id, the task that produced it).
-It is written in a private temporary directory, flushed to disk, marked, and only then
-renamed into place, so a step that fails or is killed while its result is written never
-leaves an entry: an entry without its marker is not a hit. (Formed writes in place and
-counts a directory that exists as a hit, so a write cut short is served as a truncated
-result.) A forced re-run replaces an entry the same way.
+It is written in a private temporary directory, marked, and only then renamed into
+place, so a step that fails or is killed while its result is written never leaves an
+entry: an entry without a readable marker is not a hit. With ``fsync`` (the default) the
+result's files reach the disk before the marker is written, so a marker that survives a
+power cut or OS crash vouches for its files too (a lost rename or marker is just a miss).
+Formed writes in place and counts a directory that exists as a hit, so a write cut short
+is served as a truncated result. A forced re-run replaces an entry the same way.
 """
 
 from __future__ import annotations
@@ -138,20 +140,11 @@ class MemoryWorkflowCache(WorkflowCache):
         return len(self._items)
 
 
-def _fsync_tree(directory: Path) -> None:
-    for path in sorted(directory.rglob("*"), reverse=True):
+def _fsync_files(directory: Path) -> None:
+    for path in directory.rglob("*"):
         if path.is_file():
             with open(path, "rb") as handle:
                 os.fsync(handle.fileno())
-    _fsync_dir(directory)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class FilesystemWorkflowCache(WorkflowCache):
@@ -159,9 +152,10 @@ class FilesystemWorkflowCache(WorkflowCache):
 
     kind = "filesystem"
 
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
+    def __init__(self, directory: str | os.PathLike[str], fsync: bool = True) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.fsync = fsync
 
     def path(self, fingerprint: str) -> Path:
         if not fingerprint or "/" in fingerprint or fingerprint.startswith("."):
@@ -203,15 +197,15 @@ class FilesystemWorkflowCache(WorkflowCache):
         temp.mkdir()
         try:
             format.write(value, temp)
+            if self.fsync:
+                _fsync_files(temp)  # the files are on disk before a marker vouches for them
             (temp / MARKER).write_bytes(entry.to_json())
-            _fsync_tree(temp)
             with self._locked(fingerprint):
                 old = None
                 if final.exists():
                     old = temp_root / f"{fingerprint}.old.{uuid.uuid4().hex[:8]}"
                     os.rename(final, old)
                 os.rename(temp, final)
-                _fsync_dir(self.directory)
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
         finally:

@@ -21,3 +21,6 @@ class CachedStepSettings:
     # Run a keeper in the process of `workflow run` (the embedded store is then queryable
     # at once); off when a keeper runs elsewhere (`provgraph keeper run`).
     start_persistence: bool = True
+    # Flush a result's files to disk before its cache entry is marked complete (survives a
+    # power cut; ~1 fsync per file). Off: entries stay atomic against crashes of the process.
+    fsync: bool = True

@@ -22,7 +22,7 @@ import orjson
 
 from capture.workflow.cache import FilesystemWorkflowCache, MemoryWorkflowCache, WorkflowCache
 from capture.workflow.callback import MultiWorkflowCallback, WorkflowCallback
-from capture.workflow.config import ORGANIZERS_GROUP
+from capture.workflow.config import ORGANIZERS_GROUP, CachedStepSettings
 from capture.workflow.errors import WorkflowError
 from capture.workflow.executor import (
     WorkflowExecutionContext,
@@ -108,9 +108,13 @@ class FilesystemWorkflowOrganizer(WorkflowOrganizer):
     EXECUTIONS = "executions"
 
     def __init__(self, directory: str | Path | None = None,
-                 callbacks: WorkflowCallback | Sequence[WorkflowCallback] | None = None) -> None:
-        self.directory = Path(directory) if directory else get_settings().workflow_dir
-        super().__init__(FilesystemWorkflowCache(self.directory / "cache"), callbacks,
+                 callbacks: WorkflowCallback | Sequence[WorkflowCallback] | None = None,
+                 fsync: bool | None = None) -> None:
+        settings = get_settings()
+        self.directory = Path(directory) if directory else settings.workflow_dir
+        if fsync is None:
+            fsync = settings.section(CachedStepSettings).fsync
+        super().__init__(FilesystemWorkflowCache(self.directory / "cache", fsync), callbacks,
                          workspace=self.directory / "workspaces")
 
     @property

@@ -95,19 +95,24 @@ def import_required(modules: list[str] | tuple[str, ...], base: Path | None,
                                       f"{type(exc).__name__}: {exc}") from exc
 
 
-def _component(raw: Any, base: type, default_kind: str, registry: Any, where: str) -> Any:
+def _component(raw: Any, base: type, default_kind: str, registry: Any, where: str,
+               key: str) -> Any:
     if raw is None:
         return registry.get(default_kind)()
     if isinstance(raw, str):
         raw = {"type": raw}
     if not isinstance(raw, Mapping) or not isinstance(raw.get("type", default_kind), str):
-        raise WorkflowConfigError(f"{where}: must be a kind or an object with 'type'")
+        raise WorkflowConfigError(f"{where}: {key}: must be a kind or an object with 'type'")
     from capture.workflow import build
 
     config = {"type": default_kind, **raw}
-    built = build.build_argument(build.builder(), "<settings>", where, config, base)
+    try:
+        built = build.build_argument(build.builder(), None, key, config, base)
+    except WorkflowConfigError as exc:
+        raise WorkflowConfigError(f"{where}: {exc}") from exc.__cause__
     if not isinstance(built, base):
-        raise WorkflowConfigError(f"{where}: {type(built).__name__} is not a {base.__name__}")
+        raise WorkflowConfigError(f"{where}: {key}: {type(built).__name__} is not a "
+                                  f"{base.__name__}")
     return built
 
 
@@ -158,8 +163,8 @@ def load_workflow_settings(path: str | os.PathLike[str] | None = None, *,
                                       f"(known: {', '.join(_WORKFLOW_KEYS)})")
     settings = WorkflowSettings(
         executor=_component(workflow.get("executor"), WorkflowExecutor, defaults.executor,
-                            EXECUTORS, "workflow.executor"),
+                            EXECUTORS, where, "workflow.executor"),
         organizer=_component(workflow.get("organizer"), WorkflowOrganizer, defaults.organizer,
-                             ORGANIZERS, "workflow.organizer"),
+                             ORGANIZERS, where, "workflow.organizer"),
     )
     return WorkflowEnvironment(settings, environment, tuple(modules), levels, found)

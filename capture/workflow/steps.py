@@ -100,6 +100,7 @@ class WorkflowStep:
             self.signature = inspect.signature(function)
         except (TypeError, ValueError) as exc:
             raise ArgumentError(f"step {name!r}: cannot read the signature: {exc}") from None
+        self._hints: dict[bool, dict[str, Any]] = {}
 
     # Formed's spelling.
     VERSION = property(lambda self: self.version)
@@ -127,11 +128,18 @@ class WorkflowStep:
         return resolve_format(self.format_spec)
 
     def type_hints(self, *, extras: bool = False) -> dict[str, Any]:
-        target = self.function.__init__ if isinstance(self.function, type) else self.function  # type: ignore[misc]
-        try:
-            return typing.get_type_hints(target, include_extras=extras)
-        except Exception:  # unresolvable forward references: take the raw annotations
-            return dict(getattr(target, "__annotations__", {}))
+        """The function's resolved type hints (read once; ``Annotated`` kept with ``extras``)."""
+        found = self._hints.get(extras)
+        if found is None:
+            function: Any = self.function
+            target = vars(function).get("__init__", function) if isinstance(function, type) \
+                else function
+            try:
+                found = typing.get_type_hints(target, include_extras=extras)
+            except Exception:  # unresolvable forward references: take the raw annotations
+                found = dict(getattr(target, "__annotations__", {}))
+            self._hints[extras] = found
+        return found
 
     def parameters(self) -> dict[str, inspect.Parameter]:
         """The parameters a config may set (``*args``/``**kwargs`` excluded)."""

@@ -75,6 +75,12 @@ def _when(task: Mapping[str, Any]) -> str:
     return datetime.datetime.fromtimestamp(started).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _describe(task: Mapping[str, Any]) -> str:
+    hit = step_parts(task).get("reason") == prov.HIT
+    return (f"the run of {_when(task)} (task {task.get('task_id')}"
+            + (", served from the cache)" if hit else ")"))
+
+
 def changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """What differs between two recorded fingerprints' parts, in words."""
     found: list[str] = []
@@ -147,7 +153,7 @@ def explain_last(step: str, runs: list[dict[str, Any]]) -> Explanation:
                            "is recorded)", (), task_id)
     before = step_parts(previous)
     found = tuple(changes(before, parts))
-    against = f"the run of {_when(previous)} (task {previous.get('task_id')})"
+    against = _describe(previous)
     if reason == prov.NOT_CACHEABLE:
         verdict = (f"{label} ran at {when} because it is not cacheable "
                    f"(deterministic={parts.get('deterministic')}, "
@@ -180,7 +186,7 @@ def explain_next(step: str, current: Mapping[str, Any] | None, state: str, note:
     label = f"step {step!r}" + (f" ({current.get('type') or before.get('type')})"
                                 if current and (current.get("type") or before.get("type"))
                                 else "")
-    against = f"the run of {_when(last)} (task {last.get('task_id')})" if last else ""
+    against = _describe(last) if last else ""
     found = tuple(changes(before, current)) if (current and before) else ()
     if state == visualize.CACHED:
         return Explanation(step, f"{label} will be served from the cache (fingerprint "
