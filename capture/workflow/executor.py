@@ -13,9 +13,11 @@ result replaces the entry. Every execution and step is recorded as provenance
 
 from __future__ import annotations
 
+import asyncio
 import collections.abc
 import dataclasses
 import datetime
+import inspect
 import logging
 import time
 import uuid
@@ -401,13 +403,16 @@ class _Run:
         state = WorkflowStepState(fingerprint, WorkflowStepStatus.RUNNING,
                                   started_at=datetime.datetime.now())
         workdir = self.workspace / fingerprint if self.workspace is not None else None
-        step_context = WorkflowStepContext(info, state, workdir, task_id, ctx.state.execution_id)
+        step_context = WorkflowStepContext(dataclasses.replace(info, fingerprint=fingerprint),
+                                           state, workdir, task_id, ctx.state.execution_id)
         self.callback.on_step_start(step_context, ctx)
         token = set_step_context(step_context)
         status = WorkflowStepStatus.FAILURE
         try:
             with task_scope(task_id):
                 result = info.step.function(**self._arguments(info))
+                if inspect.iscoroutine(result):  # an ``async def`` step
+                    result = asyncio.run(result)
             if isinstance(result, Iterator):
                 result = list(result)  # a stream is stored (and passed on) as a list
             content_id = values.content_id(result)

@@ -51,6 +51,7 @@ class WorkflowStepInfo:
     step: WorkflowStep
     config: dict[str, Any]
     dependencies: tuple[Dependency, ...] = ()
+    fingerprint: str | None = None  # set on the info a running step sees (Formed's field)
 
     @property
     def type(self) -> str:

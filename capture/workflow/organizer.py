@@ -52,10 +52,15 @@ class WorkflowOrganizer:
         self.workspace = workspace
 
     def run(self, executor: WorkflowExecutor,
-            execution: WorkflowGraph | WorkflowExecutionInfo, **options: Any
+            execution: WorkflowGraph | WorkflowExecutionInfo, *,
+            callbacks: Sequence[WorkflowCallback] = (), **options: Any
             ) -> WorkflowExecutionContext:
+        """Run ``execution`` with this organizer's cache and callbacks (and ``callbacks``,
+        for this run only)."""
+        callback = MultiWorkflowCallback([self.callback, *callbacks]) if callbacks \
+            else self.callback
         with executor:
-            return executor(execution, cache=self.cache, callback=self.callback,
+            return executor(execution, cache=self.cache, callback=callback,
                             workspace=self.workspace, **options)
 
     def get(self, execution_id: str) -> dict[str, Any] | None:
@@ -122,7 +127,8 @@ class FilesystemWorkflowOrganizer(WorkflowOrganizer):
         return self.directory / self.EXECUTIONS
 
     def run(self, executor: WorkflowExecutor,
-            execution: WorkflowGraph | WorkflowExecutionInfo, **options: Any
+            execution: WorkflowGraph | WorkflowExecutionInfo, *,
+            callbacks: Sequence[WorkflowCallback] = (), **options: Any
             ) -> WorkflowExecutionContext:
         info = execution if isinstance(execution, WorkflowExecutionInfo) \
             else WorkflowExecutionInfo(execution)
@@ -147,10 +153,10 @@ class FilesystemWorkflowOrganizer(WorkflowOrganizer):
             def on_execution_start(self, execution_context: WorkflowExecutionContext) -> None:
                 holder["ctx"] = execution_context
 
-        callbacks = MultiWorkflowCallback([_Keep(), self.callback])
+        combined = MultiWorkflowCallback([_Keep(), self.callback, *callbacks])
         try:
             with executor:
-                return executor(info, cache=self.cache, callback=callbacks,
+                return executor(info, cache=self.cache, callback=combined,
                                 workspace=self.workspace, **options)
         finally:
             step_logger.removeHandler(handler)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from capture.workflow import visualize
 from capture.workflow.cache import WorkflowCache
+from capture.workflow.callback import WorkflowCallback
 from capture.workflow.config import CachedStepSettings
 from capture.workflow.executor import (
     StepOutcome,
@@ -61,11 +62,13 @@ def run_workflow(
     force_downstream: bool = False,
     execution_id: str | None = None,
     on_outcome: Callable[[StepOutcome], None] | None = None,
+    callbacks: Sequence[WorkflowCallback] = (),
 ) -> WorkflowExecutionContext:
     """Run a config file with its settings file's executor and organizer."""
     prepared = prepare(config, settings=settings, overrides=overrides, step=step)
     return run_prepared(prepared, force=force, force_downstream=force_downstream,
-                        execution_id=execution_id, on_outcome=on_outcome)
+                        execution_id=execution_id, on_outcome=on_outcome,
+                        callbacks=callbacks)
 
 
 def run_prepared(
@@ -75,8 +78,10 @@ def run_prepared(
     force_downstream: bool = False,
     execution_id: str | None = None,
     on_outcome: Callable[[StepOutcome], None] | None = None,
+    callbacks: Sequence[WorkflowCallback] = (),
 ) -> WorkflowExecutionContext:
-    """Run a prepared config (see :func:`prepare`)."""
+    """Run a prepared config (see :func:`prepare`); ``on_outcome`` sees each step's
+    outcome (hits too), ``callbacks`` are added for this run."""
     env = prepared.environment
     execution = WorkflowExecutionInfo(
         prepared.graph, id=execution_id,
@@ -85,7 +90,8 @@ def run_prepared(
     options = get_settings().section(CachedStepSettings)
     return env.workflow.organizer.run(
         env.workflow.executor, execution, force=force, force_downstream=force_downstream,
-        start_persistence=options.start_persistence, on_outcome=on_outcome)
+        start_persistence=options.start_persistence, on_outcome=on_outcome,
+        callbacks=callbacks)
 
 
 def plan(graph: WorkflowGraph, cache: WorkflowCache,

@@ -112,7 +112,7 @@ class WorkflowCommand(Command):
     # --- run -------------------------------------------------------------------------------
 
     def _run(self, args: argparse.Namespace) -> int:
-        from capture.workflow import WorkflowStepError, prepare
+        from capture.workflow import WorkflowCallback, WorkflowStepError, prepare
         from capture.workflow.runner import run_prepared
 
         prepared = prepare(args.config, settings=args.settings, overrides=args.overrides,
@@ -128,10 +128,16 @@ class WorkflowCommand(Command):
             print(f"[{done}/{total}] {outcome.name:<20} {outcome.status:<7} {timing:>7}  "
                   f"{outcome.fingerprint[:8]}", file=sys.stderr, flush=True)
 
+        class Running(WorkflowCallback):
+            def on_step_start(self, step_context: Any, execution_context: Any) -> None:
+                print(f"[{done + 1}/{total}] {step_context.info.name:<20} running...",
+                      file=sys.stderr, flush=True)
+
         try:
             ctx = run_prepared(prepared, force=args.force,
                                force_downstream=args.force_downstream,
-                               execution_id=args.execution_id, on_outcome=progress)
+                               execution_id=args.execution_id, on_outcome=progress,
+                               callbacks=[Running()])
         except WorkflowStepError as exc:
             cause = exc.__cause__
             if cause is not None:

@@ -338,3 +338,17 @@ def test_formats_are_chosen_by_value_or_named(tmp_path: Path) -> None:
                      "j": ["_COMPLETE.json", "result.json"]}
     again = execute({"o": {"type": "ex_opaque", "n": 3}}, cache)
     assert statuses(again) == {"o": "cached"} and again.results["o"].items == {0, 1, 2}
+
+
+@workflow.step
+async def ex_async_square(x: int) -> int:
+    context = workflow.use_step_context()
+    assert context is not None and context.info.fingerprint == context.state.fingerprint
+    return x * x
+
+
+def test_an_async_step_is_awaited_and_sees_its_fingerprint() -> None:
+    cache = MemoryWorkflowCache()
+    assert execute({"sq": {"type": "ex_async_square", "x": 7}}, cache).results["sq"] == 49
+    assert statuses(execute({"sq": {"type": "ex_async_square", "x": 7}}, cache)) == {
+        "sq": "cached"}

@@ -3,14 +3,16 @@ anything runs, naming the step and the key."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from capture import workflow
 from capture.workflow import WorkflowConfigError, WorkflowGraph
-from capture.workflow.loader import apply_overrides
+from capture.workflow.loader import apply_overrides, load_config
 
 CALLS: list[str] = []
 
@@ -98,3 +100,27 @@ def test_overrides_set_dotted_paths_and_reject_unknown_ones() -> None:
     assert config["steps"]["result"]["b"] == 2  # the original is untouched
     with pytest.raises(WorkflowConfigError, match=r"the config has no 'steps\.other'"):
         apply_overrides(config, {"steps.other.b": 5})
+
+
+def test_jsonnet_sees_the_environment_and_json_may_name_its_schema(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKFLOW_TEST_SIZE", "7")
+    jsonnet = tmp_path / "config.jsonnet"
+    jsonnet.write_text("local n = std.parseInt(std.extVar('WORKFLOW_TEST_SIZE'));\n"
+                       "{ steps: { b: { type: 'g_add', a: n }, a: { type: 'g_add', a: 1 } } }")
+    config = load_config(jsonnet, overrides="{'steps.a.b': 2 * 3}")  # a Jsonnet snippet
+    assert list(config["steps"]) == ["b", "a"]  # the file's order is kept
+    assert config["steps"]["b"]["a"] == 7 and config["steps"]["a"]["b"] == 6
+    as_json = tmp_path / "config.json"
+    as_json.write_text(json.dumps({"$schema": "./schema.json",
+                                   "steps": {"r": {"type": "g_add", "a": 1}}}))
+    assert WorkflowGraph.from_file(as_json).names() == ["r"]
+
+
+def test_a_jsonnet_error_is_one_line_with_the_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.jsonnet"
+    broken.write_text("{ steps: { a: } }")
+    with pytest.raises(WorkflowConfigError) as caught:
+        load_config(broken)
+    assert str(caught.value).startswith(f"{broken}: syntax error")
+    assert "\n" not in str(caught.value)
