@@ -17,48 +17,126 @@ can say what changed. Configs need ``pip install 'provgraph[workflow]'`` (colt, 
 cloudpickle); ``import capture`` does not.
 """
 
-from capture.workflow.cache import (
-    CacheEntry,
-    EmptyWorkflowCache,
-    FilesystemWorkflowCache,
-    MemoryWorkflowCache,
-    WorkflowCache,
-)
-from capture.workflow.callback import EmptyWorkflowCallback, MultiWorkflowCallback, WorkflowCallback
-from capture.workflow.errors import WorkflowConfigError, WorkflowError, WorkflowStepError
-from capture.workflow.executor import (
-    DefaultWorkflowExecutor,
-    StepOutcome,
-    WorkflowExecutionContext,
-    WorkflowExecutionInfo,
-    WorkflowExecutionMetadata,
-    WorkflowExecutionState,
-    WorkflowExecutionStatus,
-    WorkflowExecutor,
-    use_execution_context,
-)
-from capture.workflow.formats import AutoFormat, Format, JsonFormat, PickleFormat
-from capture.workflow.graph import Dependency, WorkflowGraph, WorkflowStepInfo
-from capture.workflow.organizer import (
-    FilesystemWorkflowOrganizer,
-    MemoryWorkflowOrganizer,
-    WorkflowOrganizer,
-)
-from capture.workflow.runner import plan, prepare, run_workflow
-from capture.workflow.settings import WorkflowEnvironment, WorkflowSettings, load_workflow_settings
-from capture.workflow.steps import (
-    STEPS,
-    WorkflowStep,
-    WorkflowStepArgFlag,
-    WorkflowStepContext,
-    WorkflowStepResultFlag,
-    WorkflowStepState,
-    WorkflowStepStatus,
-    step,
-    use_step_context,
-    use_step_logger,
-    use_step_workdir,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from capture.workflow.cache import (
+        CacheEntry,
+        EmptyWorkflowCache,
+        FilesystemWorkflowCache,
+        MemoryWorkflowCache,
+        WorkflowCache,
+    )
+    from capture.workflow.callback import (
+        EmptyWorkflowCallback,
+        MultiWorkflowCallback,
+        WorkflowCallback,
+    )
+    from capture.workflow.errors import WorkflowConfigError, WorkflowError, WorkflowStepError
+    from capture.workflow.executor import (
+        DefaultWorkflowExecutor,
+        StepOutcome,
+        WorkflowExecutionContext,
+        WorkflowExecutionInfo,
+        WorkflowExecutionMetadata,
+        WorkflowExecutionState,
+        WorkflowExecutionStatus,
+        WorkflowExecutor,
+        use_execution_context,
+    )
+    from capture.workflow.formats import AutoFormat, Format, JsonFormat, PickleFormat
+    from capture.workflow.graph import Dependency, WorkflowGraph, WorkflowStepInfo
+    from capture.workflow.organizer import (
+        FilesystemWorkflowOrganizer,
+        MemoryWorkflowOrganizer,
+        WorkflowOrganizer,
+    )
+    from capture.workflow.runner import plan, prepare, run_workflow
+    from capture.workflow.settings import (
+        WorkflowEnvironment,
+        WorkflowSettings,
+        load_workflow_settings,
+    )
+    from capture.workflow.steps import (
+        STEPS,
+        WorkflowStep,
+        WorkflowStepArgFlag,
+        WorkflowStepContext,
+        WorkflowStepResultFlag,
+        WorkflowStepState,
+        WorkflowStepStatus,
+        step,
+        use_step_context,
+        use_step_logger,
+        use_step_workdir,
+    )
+
+# Loaded on first use (PEP 562): every process that reads settings imports this package
+# (its config.py declares the ``workflow`` section), and most never run a workflow.
+_EXPORTS = {
+    "AutoFormat": "capture.workflow.formats",
+    "CacheEntry": "capture.workflow.cache",
+    "DefaultWorkflowExecutor": "capture.workflow.executor",
+    "Dependency": "capture.workflow.graph",
+    "EmptyWorkflowCache": "capture.workflow.cache",
+    "EmptyWorkflowCallback": "capture.workflow.callback",
+    "FilesystemWorkflowCache": "capture.workflow.cache",
+    "FilesystemWorkflowOrganizer": "capture.workflow.organizer",
+    "Format": "capture.workflow.formats",
+    "JsonFormat": "capture.workflow.formats",
+    "load_workflow_settings": "capture.workflow.settings",
+    "MemoryWorkflowCache": "capture.workflow.cache",
+    "MemoryWorkflowOrganizer": "capture.workflow.organizer",
+    "MultiWorkflowCallback": "capture.workflow.callback",
+    "PickleFormat": "capture.workflow.formats",
+    "plan": "capture.workflow.runner",
+    "prepare": "capture.workflow.runner",
+    "run_workflow": "capture.workflow.runner",
+    "step": "capture.workflow.steps",
+    "StepOutcome": "capture.workflow.executor",
+    "STEPS": "capture.workflow.steps",
+    "use_execution_context": "capture.workflow.executor",
+    "use_step_context": "capture.workflow.steps",
+    "use_step_logger": "capture.workflow.steps",
+    "use_step_workdir": "capture.workflow.steps",
+    "WorkflowCache": "capture.workflow.cache",
+    "WorkflowCallback": "capture.workflow.callback",
+    "WorkflowConfigError": "capture.workflow.errors",
+    "WorkflowEnvironment": "capture.workflow.settings",
+    "WorkflowError": "capture.workflow.errors",
+    "WorkflowExecutionContext": "capture.workflow.executor",
+    "WorkflowExecutionInfo": "capture.workflow.executor",
+    "WorkflowExecutionMetadata": "capture.workflow.executor",
+    "WorkflowExecutionState": "capture.workflow.executor",
+    "WorkflowExecutionStatus": "capture.workflow.executor",
+    "WorkflowExecutor": "capture.workflow.executor",
+    "WorkflowGraph": "capture.workflow.graph",
+    "WorkflowOrganizer": "capture.workflow.organizer",
+    "WorkflowSettings": "capture.workflow.settings",
+    "WorkflowStep": "capture.workflow.steps",
+    "WorkflowStepArgFlag": "capture.workflow.steps",
+    "WorkflowStepContext": "capture.workflow.steps",
+    "WorkflowStepError": "capture.workflow.errors",
+    "WorkflowStepInfo": "capture.workflow.graph",
+    "WorkflowStepResultFlag": "capture.workflow.steps",
+    "WorkflowStepState": "capture.workflow.steps",
+    "WorkflowStepStatus": "capture.workflow.steps",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'capture.workflow' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
 
 __all__ = [
     "STEPS",

@@ -47,3 +47,20 @@ def test_capture_imports_without_the_workflow_extra() -> None:
         "pip install 'provgraph[workflow]'",
         "[]",
     ]
+
+
+def test_reading_settings_loads_no_more_of_the_package_than_its_section() -> None:
+    program = ("import sys\nfrom provgraph.config import load_settings\n"
+               "print(load_settings().workflow.organizer)\n"
+               "print(sorted(m for m in sys.modules if m.startswith('capture.workflow.')))\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["filesystem", "['capture.workflow.config']"]
+
+
+def test_every_public_name_resolves() -> None:
+    from capture import workflow
+
+    assert all(getattr(workflow, name) is not None for name in workflow.__all__)
+    assert set(dir(workflow)) >= set(workflow.__all__)
