@@ -437,6 +437,7 @@ class _Run:
                 raise
             raise WorkflowStepError(info.name, exc) from exc
         finally:
+            values.release()
             reset_step_context(token)
             step_context = dataclasses.replace(step_context, state=dataclasses.replace(
                 state, status=status, finished_at=datetime.datetime.now()))

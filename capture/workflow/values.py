@@ -11,6 +11,7 @@ from a cached deterministic step.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib
 import math
 import pickle
@@ -100,18 +101,41 @@ def canonical_json(value: Any) -> bytes:
     return orjson.dumps(to_json(value), option=_JSON_OPTIONS)
 
 
-def pickle_bytes(value: Any) -> bytes:
-    cloudpickle = optional("cloudpickle", "storing a step result that JSON cannot hold")
-    data: bytes = cloudpickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+# The last value pickled for its content id, so that writing it to the cache right after
+# does not pickle a (possibly large) result a second time.
+_last_pickled: list[tuple[Any, bytes]] = []
+
+
+def pickle_bytes(value: Any, *, keep: bool = False) -> bytes:
+    """cloudpickle's bytes of ``value`` (reused once if the same object was just pickled)."""
+    if _last_pickled and _last_pickled[0][0] is value:
+        data = _last_pickled.pop()[1]
+    else:
+        cloudpickle = optional("cloudpickle", "storing a step result that JSON cannot hold")
+        data = cloudpickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        _last_pickled.clear()
+    if keep:
+        _last_pickled[:] = [(value, data)]
     return data
+
+
+def release() -> None:
+    """Drop the bytes kept by :func:`pickle_bytes` (the step is done with its result)."""
+    _last_pickled.clear()
+
+
+def _digest(kind: bytes, data: bytes) -> str:
+    hashed = hashlib.sha256(kind)
+    hashed.update(data)  # no copy of a large payload
+    return hashed.hexdigest()[:32]
 
 
 def content_id(value: Any) -> str:
     """``cid:`` + a digest of the value's canonical JSON, else of its cloudpickle bytes."""
     if is_json_compatible(value):
-        return CONTENT_ID_PREFIX + digest(b"json:" + canonical_json(value))
+        return CONTENT_ID_PREFIX + _digest(b"json:", canonical_json(value))
     try:
-        return CONTENT_ID_PREFIX + digest(b"pickle:" + pickle_bytes(value))
+        return CONTENT_ID_PREFIX + _digest(b"pickle:", pickle_bytes(value, keep=True))
     except (pickle.PicklingError, TypeError, AttributeError):
         # Neither encodes it: an id that is unique to this object (it never matches).
         return CONTENT_ID_PREFIX + digest(f"object:{type(value).__qualname__}:{id(value)}")

@@ -91,3 +91,19 @@ def test_the_graph_holds_a_run_and_its_cache_hits(pipeline: tuple[Settings, Stor
     explanation = explain_last("total", runs)
     assert "was served from the cache" in explanation.verdict
     assert producer["total"] in explanation.verdict
+
+
+def test_inside_a_flowcept_run_an_execution_is_a_child_workflow(tmp_path: Path) -> None:
+    graph = WorkflowGraph.from_config(CONFIG)
+    with Flowcept(workflow_name="outer", start_persistence=False) as outer:
+        ctx = DefaultWorkflowExecutor()(graph, cache=FilesystemWorkflowCache(tmp_path))
+        assert Flowcept.current_workflow_id == outer.current_workflow_id
+    messages = outer.get_buffer()
+    child = [m for m in messages if m["type"] == "workflow" and m.get("subtype") == "cached_steps"]
+    assert child[0]["parent_workflow_id"] == outer.current_workflow_id
+    assert child[0]["workflow_id"] == ctx.workflow_id != outer.current_workflow_id
+    steps = [m for m in messages if m["type"] == "task" and m.get("status") == "FINISHED"]
+    assert {m["activity_id"] for m in steps} == {"dataset", "total"}
+    assert {m["workflow_id"] for m in steps} == {ctx.workflow_id}
+    ended = [m for m in messages if m["type"] == "workflow" and m.get("status") == "FINISHED"]
+    assert [m["workflow_id"] for m in ended] == [ctx.workflow_id]
