@@ -34,17 +34,16 @@ if TYPE_CHECKING:
         WorkflowCallback,
     )
     from capture.workflow.errors import WorkflowConfigError, WorkflowError, WorkflowStepError
-    from capture.workflow.executor import (
-        DefaultWorkflowExecutor,
+    from capture.workflow.execution import (
         StepOutcome,
         WorkflowExecutionContext,
         WorkflowExecutionInfo,
         WorkflowExecutionMetadata,
         WorkflowExecutionState,
         WorkflowExecutionStatus,
-        WorkflowExecutor,
         use_execution_context,
     )
+    from capture.workflow.executor import DefaultWorkflowExecutor, WorkflowExecutor
     from capture.workflow.formats import AutoFormat, Format, JsonFormat, PickleFormat
     from capture.workflow.graph import Dependency, WorkflowGraph, WorkflowStepInfo
     from capture.workflow.organizer import (
@@ -94,9 +93,9 @@ _EXPORTS = {
     "prepare": "capture.workflow.runner",
     "run_workflow": "capture.workflow.runner",
     "step": "capture.workflow.steps",
-    "StepOutcome": "capture.workflow.executor",
+    "StepOutcome": "capture.workflow.execution",
     "STEPS": "capture.workflow.steps",
-    "use_execution_context": "capture.workflow.executor",
+    "use_execution_context": "capture.workflow.execution",
     "use_step_context": "capture.workflow.steps",
     "use_step_logger": "capture.workflow.steps",
     "use_step_workdir": "capture.workflow.steps",
@@ -105,11 +104,11 @@ _EXPORTS = {
     "WorkflowConfigError": "capture.workflow.errors",
     "WorkflowEnvironment": "capture.workflow.settings",
     "WorkflowError": "capture.workflow.errors",
-    "WorkflowExecutionContext": "capture.workflow.executor",
-    "WorkflowExecutionInfo": "capture.workflow.executor",
-    "WorkflowExecutionMetadata": "capture.workflow.executor",
-    "WorkflowExecutionState": "capture.workflow.executor",
-    "WorkflowExecutionStatus": "capture.workflow.executor",
+    "WorkflowExecutionContext": "capture.workflow.execution",
+    "WorkflowExecutionInfo": "capture.workflow.execution",
+    "WorkflowExecutionMetadata": "capture.workflow.execution",
+    "WorkflowExecutionState": "capture.workflow.execution",
+    "WorkflowExecutionStatus": "capture.workflow.execution",
     "WorkflowExecutor": "capture.workflow.executor",
     "WorkflowGraph": "capture.workflow.graph",
     "WorkflowOrganizer": "capture.workflow.organizer",

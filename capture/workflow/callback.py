@@ -15,7 +15,7 @@ from capture.workflow.errors import WorkflowError
 from provgraph.registry import Registry
 
 if TYPE_CHECKING:
-    from capture.workflow.executor import WorkflowExecutionContext
+    from capture.workflow.execution import WorkflowExecutionContext
     from capture.workflow.steps import WorkflowStepContext
 
 CALLBACKS_GROUP = "provgraph.workflow.callbacks"

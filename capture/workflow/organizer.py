@@ -24,11 +24,8 @@ from capture.workflow.cache import FilesystemWorkflowCache, MemoryWorkflowCache,
 from capture.workflow.callback import MultiWorkflowCallback, WorkflowCallback
 from capture.workflow.config import ORGANIZERS_GROUP, CachedStepSettings
 from capture.workflow.errors import WorkflowError
-from capture.workflow.executor import (
-    WorkflowExecutionContext,
-    WorkflowExecutionInfo,
-    WorkflowExecutor,
-)
+from capture.workflow.execution import WorkflowExecutionContext, WorkflowExecutionInfo
+from capture.workflow.executor import WorkflowExecutor
 from capture.workflow.graph import WorkflowGraph
 from capture.workflow.steps import STEP_LOGGER_PREFIX
 from provgraph.config import get_settings

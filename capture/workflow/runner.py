@@ -20,13 +20,13 @@ from capture.workflow import visualize
 from capture.workflow.cache import WorkflowCache
 from capture.workflow.callback import WorkflowCallback
 from capture.workflow.config import CachedStepSettings
-from capture.workflow.executor import (
+from capture.workflow.execution import (
     StepOutcome,
     WorkflowExecutionContext,
     WorkflowExecutionInfo,
     WorkflowExecutionMetadata,
-    resolve_force,
 )
+from capture.workflow.executor import resolve_force
 from capture.workflow.fingerprint import StaticFingerprints
 from capture.workflow.graph import WorkflowGraph
 from capture.workflow.settings import WorkflowEnvironment, load_workflow_settings

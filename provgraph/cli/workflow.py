@@ -19,7 +19,7 @@ import orjson
 from provgraph.cli.base import Command
 
 if TYPE_CHECKING:
-    from capture.workflow.executor import StepOutcome, WorkflowExecutionContext
+    from capture.workflow.execution import StepOutcome, WorkflowExecutionContext
     from capture.workflow.graph import WorkflowGraph
     from capture.workflow.visualize import Mark
 
