@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from provgraph.cli.base import Command
+from provgraph.cli.base import Command, epilog
 
 if TYPE_CHECKING:
     from capture.workflow.execution import StepOutcome, WorkflowExecutionContext
@@ -71,9 +71,22 @@ class WorkflowCommand(Command):
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-        run = actions.add_parser("run", help="run a workflow config",
-                                 description="Run the steps of CONFIG in dependency order, "
-                                             "each served from the cache when it can be.")
+
+        def action(name: str, help: str, description: str, examples: str
+                   ) -> argparse.ArgumentParser:
+            return actions.add_parser(name, help=help, description=description,
+                                      epilog=epilog(examples),
+                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+
+        run = action("run", "run a workflow config",
+                     "Run the steps of CONFIG in dependency order, each served from the cache "
+                     "when its fingerprint has a complete entry.", """
+                        provgraph workflow run config.jsonnet
+                        provgraph workflow run config.jsonnet --step model
+                        provgraph workflow run config.jsonnet --overrides '{"steps.model.lr": 0.1}'
+                        provgraph workflow run config.jsonnet --force          (every step)
+                        provgraph workflow run config.jsonnet --force dataset --force-downstream
+                     """)
         _common(run)
         run.add_argument("--step", metavar="NAME", help="run only this step and what it needs")
         run.add_argument("--force", nargs="?", const="*", action="append", metavar="STEP",
@@ -83,21 +96,32 @@ class WorkflowCommand(Command):
                          help="also re-run every step downstream of a forced one")
         run.add_argument("--execution-id", metavar="ID", help="the execution's id (default: new)")
         run.add_argument("--json", action="store_true", help="print the execution as JSON")
-        schema = actions.add_parser("schema", help="write a JSON Schema of the registered steps",
-                                    description="A JSON Schema of the steps the settings "
-                                                "file's modules register, for editor completion.")
+        schema = action("schema", "write a JSON Schema of the registered steps",
+                        "A JSON Schema of the steps the settings file's modules register, for "
+                        "completion and checks in an editor (\"$schema\": \"./schema.json\" in "
+                        "a JSON config).", """
+                            provgraph workflow schema --output schema.json
+                            provgraph workflow schema --settings formed.yml
+                        """)
         _common(schema, config=False)
         schema.add_argument("--output", "-o", metavar="FILE", help="write here (default: stdout)")
-        visual = actions.add_parser("visualize", help="show the DAG, cached steps marked",
-                                    description="Show CONFIG's steps and their dependencies, "
-                                                "each marked with what a run would do.")
+        visual = action("visualize", "show the DAG, cached steps marked",
+                        "Show CONFIG's steps and their dependencies, each marked with what a run "
+                        "would do (nothing runs).", """
+                            provgraph workflow visualize config.jsonnet
+                            provgraph workflow visualize config.jsonnet --step model
+                        """)
         _common(visual)
         visual.add_argument("--step", metavar="NAME", help="only this step and what it needs")
-        why = actions.add_parser("why", help="say why a step ran again (or would)",
-                                 description="Without CONFIG: why the last recorded run of "
-                                             "STEP ran (the fingerprint part that changed since "
-                                             "the run before). With CONFIG: what a run now would "
-                                             "do with STEP, against its last recorded run.")
+        why = action("why", "say why a step ran again (or would)",
+                     "Without CONFIG: why the last recorded run of STEP ran (the fingerprint "
+                     "part that changed since the run before). With CONFIG: what a run now "
+                     "would do with STEP, against its last recorded run. Read from the "
+                     "provenance graph.", """
+                        provgraph workflow why model
+                        provgraph workflow why model config.jsonnet
+                        provgraph workflow why model --json
+                     """)
         why.add_argument("step", help="the step's name in the config")
         why.add_argument("config", nargs="?", help="the workflow config")
         why.add_argument("--overrides", metavar="JSON", help="as for run")
