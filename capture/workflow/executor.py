@@ -63,11 +63,9 @@ from capture.workflow.steps import (
     set_step_context,
 )
 from provgraph.registry import Registry
-from provgraph.wire import Status
 
 log = logging.getLogger(__name__)
 
-_PROV_STATUS = {WorkflowExecutionStatus.COMPLETED: Status.FINISHED}
 def field_of(value: Any, field: str, step: str) -> Any:
     """``value.field`` for objects, ``value[field]`` for mappings; dotted for nesting."""
     current = value
@@ -188,6 +186,7 @@ class _Run:
         self.record.start()
         ctx.workflow_id = self.record.workflow_id
         push_execution(ctx)
+        error: BaseException | None = None
         try:
             self.callback.on_execution_start(ctx)
             for info in self.graph:
@@ -198,11 +197,10 @@ class _Run:
                     if self.on_outcome is not None and info.name in ctx.outcomes:
                         self.on_outcome(ctx.outcomes[info.name])
             ctx.state.status = WorkflowExecutionStatus.COMPLETED
-        except KeyboardInterrupt:
-            ctx.state.status = WorkflowExecutionStatus.CANCELED
-            raise
-        except BaseException:
-            ctx.state.status = WorkflowExecutionStatus.FAILURE
+        except BaseException as exc:
+            error = exc
+            ctx.state.status = WorkflowExecutionStatus.CANCELED if isinstance(
+                exc, KeyboardInterrupt) else WorkflowExecutionStatus.FAILURE
             raise
         finally:
             ctx.state.finished_at = datetime.datetime.now()
@@ -210,7 +208,7 @@ class _Run:
             try:
                 self.callback.on_execution_end(ctx)
             finally:
-                self.record.stop(_PROV_STATUS.get(ctx.state.status, Status.ERROR))
+                self.record.stop(error)
         return ctx
 
     # --- one step --------------------------------------------------------------------------

@@ -99,15 +99,20 @@ class ExecutionRecord:
         self._context_state = context.enter_workflow(workflow)
         self.workflow_id = workflow.workflow_id
 
-    def stop(self, status: Status) -> None:
+    def stop(self, error: BaseException | None = None) -> None:
+        """Record the end of the execution: ``FINISHED``, or ``ERROR`` with ``error``."""
         if not self.enabled:
             return
-        recorder.record({wire.TYPE: wire.WORKFLOW, "workflow_id": self.workflow_id,
-                         "status": status.value, "ended_at": time.time()})
         if self._flowcept is not None:
-            self._flowcept.stop()
+            self._flowcept.__exit__(type(error) if error else None, error, None)
             self._flowcept = None
-        elif self._context_state is not None:
+            return
+        assert self.workflow_id is not None
+        detail = f"{type(error).__name__}: {error}" if error is not None else None
+        recorder.record(wire.workflow_end(self.workflow_id, time.time(),
+                                          wire.ERROR if error is not None else wire.FINISHED,
+                                          detail))
+        if self._context_state is not None:
             context.leave_workflow(self._context_state)
             self._context_state = None
 

@@ -7,11 +7,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from capture import Flowcept, workflow
-from capture.workflow import DefaultWorkflowExecutor, FilesystemWorkflowCache, WorkflowGraph
+import orjson
+import pytest
+
+from capture import Flowcept, recorder, workflow
+from capture.workflow import (
+    DefaultWorkflowExecutor,
+    FilesystemWorkflowCache,
+    WorkflowGraph,
+    WorkflowStepError,
+)
 from capture.workflow.why import explain_last, recorded_runs
 from keeper.stores.base import Store
-from provgraph.config import Settings
+from provgraph.config import Settings, get_settings
 from tests.keeper.conftest import pipeline  # noqa: F401 (the fixture: embedded, and Neo4j)
 
 
@@ -105,5 +113,26 @@ def test_inside_a_flowcept_run_an_execution_is_a_child_workflow(tmp_path: Path) 
     steps = [m for m in messages if m["type"] == "task" and m.get("status") == "FINISHED"]
     assert {m["activity_id"] for m in steps} == {"dataset", "total"}
     assert {m["workflow_id"] for m in steps} == {ctx.workflow_id}
-    ended = [m for m in messages if m["type"] == "workflow" and m.get("status") == "FINISHED"]
-    assert [m["workflow_id"] for m in ended] == [ctx.workflow_id]
+    raw = [orjson.loads(line) for line in get_settings().buffer_file.read_bytes().splitlines()]
+    ended = [m for m in raw if m.get("event") == "workflow_end"]
+    assert [(m["workflow_id"], m["status"]) for m in ended] == [
+        (ctx.workflow_id, "FINISHED"), (outer.current_workflow_id, "FINISHED")]
+
+
+@workflow.step
+def p_fail(x: int) -> int:
+    raise ZeroDivisionError("no")
+
+
+def test_a_failed_execution_ends_its_workflow_with_the_error(tmp_path: Path) -> None:
+    graph = WorkflowGraph.from_config({"steps": {"f": {"type": "p_fail", "x": 1}}})
+    with pytest.raises(WorkflowStepError):
+        DefaultWorkflowExecutor()(graph, cache=FilesystemWorkflowCache(tmp_path),
+                                  start_persistence=False)
+    recorder.flush()
+    raw = [orjson.loads(line) for line in get_settings().buffer_file.read_bytes().splitlines()]
+    ended = [m for m in raw if m.get("event") == "workflow_end"]
+    assert [(m["status"], m.get("stderr")) for m in ended] == [
+        ("ERROR", "WorkflowStepError: step 'f' failed: ZeroDivisionError: no")]
+    failed = [m for m in raw if m.get("type") == "task" and m.get("status") == "ERROR"]
+    assert [(m["activity_id"], m["stderr"]) for m in failed] == [("f", "ZeroDivisionError: no")]
