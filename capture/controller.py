@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from capture import buffer_files, context, persistence, recorder
 from capture.adapters.base import ADAPTERS, Adapter
 from capture.ids import new_uuid
-from capture.workflow import build_workflow_message
+from capture.workflow_message import build_workflow_message
 from provgraph import wire
 from provgraph.config import get_settings
 from provgraph.errors import ArgumentError, HubError, ProvgraphError

@@ -180,7 +180,7 @@ def implicit_workflow() -> context.WorkflowContext:
         return _implicit
     with _lock:
         if _implicit is None:
-            from capture.workflow import build_workflow_message
+            from capture.workflow_message import build_workflow_message
 
             name = "implicit:" + os.path.basename(sys.argv[0] or "python")
             workflow = context.WorkflowContext(workflow_id=ids.new_uuid(), workflow_name=name)
