@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test unit lint services services-down bench bench-setup clean venv js view-deps
+.PHONY: demo test unit lint services services-down system-packages bench bench-setup bench-setup-workflow clean venv js
 
 venv: $(STAMP)
 
@@ -22,13 +22,9 @@ JS_STAMP := $(JS_DIR)/node_modules/.provgraph-installed
 js: $(JS_STAMP)
 
 $(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
-	@command -v npm >/dev/null 2>&1 || bash scripts/install_view_deps.sh
+	@command -v npm >/dev/null 2>&1 || bash scripts/system-packages.sh
 	cd $(JS_DIR) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(JS_STAMP)
-
-# Chromium (the browser test), Graphviz (DOT to SVG), npm: Debian packages, when missing.
-view-deps:
-	bash scripts/install_view_deps.sh
 
 demo: $(STAMP)
 	$(VENV)/bin/provgraph demo
@@ -45,10 +41,15 @@ services: $(STAMP)
 services-down: $(STAMP)
 	$(VENV)/bin/provgraph services down
 
-unit: $(STAMP) js
+# System packages the tests need besides the services (pdftoppm for the PDF report;
+# Chromium, Graphviz, npm and fonts for the views).
+system-packages:
+	bash scripts/system-packages.sh
+
+unit: $(STAMP) system-packages js
 	$(VENV)/bin/pytest -m "not integration"
 
-test: $(STAMP) lint services js view-deps
+test: $(STAMP) lint services system-packages js
 	$(VENV)/bin/pytest
 
 bench: $(STAMP) js
@@ -58,6 +59,10 @@ bench: $(STAMP) js
 # A side environment with Flowcept 1.0.3, the reference the capture benchmark compares to.
 bench-setup:
 	PYTHON=$(PYTHON) bash benchmarks/setup_reference.sh
+
+# A side environment with Formed 0.0.13, the reference of benchmarks/workflow_cache.py.
+bench-setup-workflow:
+	PYTHON=$(PYTHON) bash benchmarks/setup_formed_reference.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -7,6 +7,7 @@
     provgraph viz --workflow ID -o F   a lineage view (.html, .svg, .dot)
     provgraph services up|down|status  the local Redis and Neo4j servers
     provgraph replay                   send batches spooled during a Redis outage
+    provgraph report --workflow ID     the provenance card (or --type provenance_report: PDF)
 
 Every command has ``--help`` with examples; bad input exits with status 2 and a one-line
 reason.

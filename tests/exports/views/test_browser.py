@@ -1,5 +1,5 @@
 """The HTML view in a real browser: the system's Chromium (installed by
-``scripts/install_view_deps.sh``, which ``make test`` runs), headless, driven by Playwright.
+``scripts/system-packages.sh``, which ``make test`` runs), headless, driven by Playwright.
 It checks through the DOM what the page draws (the page mirrors its drawn graph in
 ``#drawn-nodes`` / ``#drawn-edges``), clicks nodes with the mouse, and saves screenshots
 under ``test-artifacts/`` (or ``$PROVGRAPH_TEST_ARTIFACTS``)."""
@@ -32,7 +32,7 @@ ARTIFACTS = Path(os.environ.get("PROVGRAPH_TEST_ARTIFACTS")
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: run `bash scripts/install_view_deps.sh` (make test does)")
+        pytest.fail("Chromium is missing: run `bash scripts/system-packages.sh` (make test does)")
     from playwright.sync_api import sync_playwright
 
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
