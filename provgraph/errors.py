@@ -62,3 +62,11 @@ class ReportInputNotFound(ProvgraphError, FileNotFoundError):
 
 class ReportDependencyMissing(ProvgraphError, ModuleNotFoundError):
     """A report needs an optional package (matplotlib, rich): names the extra to install."""
+
+
+class NotFoundError(ProvgraphError, LookupError):
+    """What a query names (a node, a workflow, a value) is not in the store."""
+
+
+class CapExceededError(ProvgraphError):
+    """An answer would be larger than its cap (says the cap and how to narrow the question)."""
