@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import redis
 
 from keeper.sources.base import Delivery, Source, decode_array_or_object
+from provgraph.config import redact_url, url_credentials
 from provgraph.errors import HubError, HubUnavailableError
 from provgraph.wire import FIELD_BATCH, FIELD_PAYLOAD
 
@@ -52,9 +53,14 @@ class RedisGroupSource(Source):
         self.claim_idle_ms = int(claim_idle_s * 1000)
         self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}-{os.urandom(3).hex()}"
         # redis-py's return types are unions of sync/async results: kept as Any here.
-        self._client: Any = redis.Redis.from_url(
-            url, socket_connect_timeout=connect_timeout_s, socket_keepalive=True
-        )
+        clean, user, password = url_credentials(url)  # the last "@" ends the credentials
+        try:
+            self._client: Any = redis.Redis.from_url(
+                clean, username=user, password=password,
+                socket_connect_timeout=connect_timeout_s, socket_keepalive=True,
+            )
+        except ValueError as exc:
+            raise HubError(f"bad Redis URL {redact_url(url)}: {exc}") from None
         self._group_ready = False
         self._next_claim = 0.0
 
