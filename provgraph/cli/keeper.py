@@ -32,10 +32,12 @@ class KeeperCommand(Command):
         run = actions.add_parser(
             "run", help="consume the hub into the store",
             description="Consume until Ctrl-C or SIGTERM (which finish the batch in hand), "
-                        "or with --until-idle until the hub has nothing more to read.",
+                        "or with --until-idle until the hub has nothing more to read. A Redis "
+                        "or Neo4j outage is waited out (backoff, reconnect, go on).",
         )
         run.add_argument("--until-idle", action="store_true",
-                         help="exit once the hub has nothing more to read")
+                         help="exit once nothing is unread and nothing pending (the progress "
+                              "line says what it waits for)")
         run.add_argument("-q", "--quiet", action="store_true", help="no progress line")
 
     def run(self, args: argparse.Namespace) -> int:
