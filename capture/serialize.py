@@ -35,7 +35,8 @@ _NUMPY = orjson.OPT_SERIALIZE_NUMPY
 _HASH_CHUNK = 1 << 20  # characters (or array rows) hashed at a time: bounded extra memory
 _failures = 0
 DEFAULT_MAX_VALUE_BYTES = 256 * 1024
-_max_value_bytes = DEFAULT_MAX_VALUE_BYTES
+_NO_CAP = 1 << 62
+_cap_bytes = DEFAULT_MAX_VALUE_BYTES  # read on every message: a module global, no call
 
 
 def register_dict_class(cls: type) -> type:
@@ -46,8 +47,8 @@ def register_dict_class(cls: type) -> type:
 
 def set_max_value_bytes(limit: int) -> None:
     """The size cap for one value (the recorder sets it from the settings); 0: no cap."""
-    global _max_value_bytes
-    _max_value_bytes = max(0, int(limit))
+    global _cap_bytes
+    _cap_bytes = int(limit) if int(limit) > 0 else _NO_CAP
 
 
 def instance_id(value: Any) -> str:
@@ -55,10 +56,6 @@ def instance_id(value: Any) -> str:
 
 
 # --- summaries of large values ---------------------------------------------------------------
-
-
-def _cap() -> int:
-    return _max_value_bytes or (1 << 62)
 
 
 def _digest_text(text: str) -> str:
@@ -131,7 +128,7 @@ def _array_value(value: Any) -> Any:
         nbytes = int(value.nbytes)
     except Exception:
         nbytes = 0
-    if nbytes > _cap():
+    if nbytes > _cap_bytes:
         return _array_summary(value)
     try:  # orjson's own numpy encoder (no Python objects per element)
         return orjson.Fragment(orjson.dumps(value, option=_NUMPY))
@@ -145,6 +142,8 @@ def _array_value(value: Any) -> Any:
 def replace_value(value: Any) -> Any:
     """The JSON-able stand-in for one value orjson cannot encode itself (never raises)."""
     try:
+        if _is_array(value):  # first: the common non-JSON value, and no to_dict to look up
+            return _array_value(value)
         return _replace(value)
     except Exception:  # a hostile __getattr__, __len__, __iter__...
         return instance_id(value)
@@ -164,11 +163,9 @@ def _replace(value: Any) -> Any:
     if type(value) in _DICT_CLASSES:
         return dict(vars(value))
     if isinstance(value, bytes | bytearray | memoryview):
-        if len(value) > _cap():
+        if len(value) > _cap_bytes:
             return _bytes_summary(value)
         return f"bytes:{len(value)}"
-    if _is_array(value):
-        return _array_value(value)
     if isinstance(value, set | frozenset):
         try:
             return sorted(value, key=repr)
@@ -247,7 +244,7 @@ def _capped(message: dict[str, Any]) -> dict[str, Any] | None:
     Looked at: each value of the dict fields (``used``, ``generated``, ...) and each other
     top-level field. The user's own dicts are never changed.
     """
-    limit = _cap()
+    limit = _cap_bytes
     changed = False
     out: dict[str, Any] = {}
     for key, field in message.items():
@@ -273,8 +270,11 @@ def _capped(message: dict[str, Any]) -> dict[str, Any] | None:
 
 def dumps(message: Any) -> bytes:
     """Encode one message, values above the size cap summarized; never raises."""
-    data = _encode(message)
-    if len(data) > _cap() and isinstance(message, dict):
+    try:  # the hot path, inlined
+        data = orjson.dumps(message, default=replace_value, option=_FAST_OPTIONS)
+    except Exception:
+        data = _encode(message)
+    if len(data) > _cap_bytes and isinstance(message, dict):
         try:
             capped = _capped(message)
         except Exception:  # pragma: no cover - _encode and _summary do not raise

@@ -133,27 +133,31 @@ def test_producers_keepers_redis_and_neo4j_killed_nothing_lost_or_duplicated(
     def left() -> float:
         return max(1.0, DEADLINE_S - (time.monotonic() - started))
 
+    def reached(what: str, fraction: float) -> None:
+        wait_for(lambda: stored_tasks(store) >= int(total * fraction), left(), what)
+        figures[what] = round(time.monotonic() - started, 1)
+
     total = PRODUCERS * TASKS
     started = time.monotonic()
     keepers: list[subprocess.Popen[bytes]] = []
+    figures: dict[str, Any] = {}
     keepers.append(keeper())
     producers = [producer(i) for i in range(PRODUCERS)]
-    figures: dict[str, Any] = {}
     try:
-        wait_for(lambda: stored_tasks(store) >= total // 10, left(), "10% stored")
+        reached("10% stored", 0.10)
         keepers[0].send_signal(signal.SIGKILL)  # keeper 1 dies mid-stream
         keepers.append(keeper())
-        wait_for(lambda: stored_tasks(store) >= total // 4, left(), "25% stored")
+        reached("25% stored", 0.25)
         control.kill("redis", services)  # Redis dies under producers and keeper 2
         down = time.monotonic()
         time.sleep(2.0)  # an outage, not a blip: producers spool, the keeper backs off
         control.up(services)
         figures["redis_down_s"] = round(time.monotonic() - down, 1)
         assert keepers[1].poll() is None, "keeper 2 exited on the Redis outage"
-        wait_for(lambda: stored_tasks(store) >= total * 45 // 100, left(), "45% stored")
+        reached("45% stored", 0.45)
         keepers[1].send_signal(signal.SIGKILL)  # keeper 2 dies mid-stream
         keepers.append(keeper())
-        wait_for(lambda: stored_tasks(store) >= total * 6 // 10, left(), "60% stored")
+        reached("60% stored", 0.60)
         control.kill("neo4j", services)  # Neo4j dies under keeper 3
         down = time.monotonic()
         control.up(services)
@@ -162,7 +166,8 @@ def test_producers_keepers_redis_and_neo4j_killed_nothing_lost_or_duplicated(
         for index, process in enumerate(producers):
             process.wait(left())
             assert process.returncode == 0, logs[1 + index].read_text()
-        wait_for(lambda: stored_tasks(store) >= total, left(), "every task stored")
+        figures["producers done"] = round(time.monotonic() - started, 1)
+        reached("all stored", 1.0)
         assert keepers[2].poll() is None, "keeper 3 exited"
         keepers[2].send_signal(signal.SIGTERM)
         keepers[2].wait(30)
