@@ -244,28 +244,19 @@ def _capped(message: dict[str, Any]) -> dict[str, Any] | None:
     Looked at: each value of the dict fields (``used``, ``generated``, ...) and each other
     top-level field. The user's own dicts are never changed.
     """
-    limit = _cap_bytes
-    changed = False
-    out: dict[str, Any] = {}
-    for key, field in message.items():
-        if type(field) is dict:
-            values: dict[Any, Any] = {}
-            for name, value in field.items():
-                encoded = _encode(value)
-                if len(encoded) > limit:
-                    values[name] = _summary(value, encoded)
-                    changed = True
-                else:
-                    values[name] = value
-            out[key] = values
-        else:
-            encoded = _encode(field)
-            if len(encoded) > limit:
-                out[key] = _summary(field, encoded)
-                changed = True
-            else:
-                out[key] = field
-    return out if changed else None
+    changed = [False]
+
+    def capped(value: Any) -> Any:
+        encoded = _encode(value)
+        if len(encoded) <= _cap_bytes:
+            return value
+        changed[0] = True
+        return _summary(value, encoded)
+
+    out = {key: {name: capped(value) for name, value in field.items()}
+           if type(field) is dict else capped(field)
+           for key, field in message.items()}
+    return out if changed[0] else None
 
 
 def dumps(message: Any) -> bytes:

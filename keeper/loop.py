@@ -219,40 +219,34 @@ class Keeper:
         return True
 
     def _write(self, delta: Any) -> bool:
-        cfg = self.settings.keeper
-        delay = cfg.retry_initial_s
-        while True:
-            try:
-                self.store.write(delta)
-            except StoreUnavailableError as exc:
-                self.stats.store_retries += 1
-                self._store.down("writing", exc)
-                self._report()
-                if self.stop_event.wait(delay):
-                    return False
-                delay = min(delay * 2, cfg.retry_max_s)
-                continue
-            self._store.up()
-            self.stats.writes += 1
-            return True
+        if not self._retrying(self._store, "writing", functools.partial(self.store.write, delta),
+                              StoreUnavailableError, "store_retries"):
+            return False
+        self.stats.writes += 1
+        return True
 
     def _on_hub(self, what: str, call: Callable[[], None]) -> bool:
-        """Run one hub operation until it succeeds, backing off while the hub is down.
-        False when asked to stop meanwhile."""
+        return self._retrying(self._hub, what, call, HubUnavailableError, "hub_retries")
+
+    def _retrying(self, outage: _Outage, what: str, call: Callable[[], None],
+                  unavailable: type[Exception], counter: str) -> bool:
+        """Run ``call`` until it succeeds, backing off while it raises ``unavailable`` (its
+        server is down), each retry counted in ``stats.<counter>``. False when asked to
+        stop meanwhile."""
         cfg = self.settings.keeper
         delay = cfg.retry_initial_s
         while True:
             try:
                 call()
-            except HubUnavailableError as exc:
-                self.stats.hub_retries += 1
-                self._hub.down(what, exc)
+            except unavailable as exc:
+                setattr(self.stats, counter, getattr(self.stats, counter) + 1)
+                outage.down(what, exc)
                 self._report()
                 if self.stop_event.wait(delay):
                     return False
                 delay = min(delay * 2, cfg.retry_max_s)
                 continue
-            self._hub.up()
+            outage.up()
             return True
 
     # --- loops -------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ from keeper.sources.base import open_source
 from keeper.stores.base import Store, open_store
 from provgraph.config import Settings, load_settings
 from provgraph.services import control
-from tests.conftest import REDIS_URL, make_settings, wait_for
-from tests.keeper.conftest import installed
+from tests.conftest import wait_for
+from tests.keeper.conftest import installed, neo4j_settings
 
 pytestmark = pytest.mark.integration
 
@@ -35,11 +35,7 @@ def square(i):
 
 def redis_embedded_settings(data_dir: Path, stream: str) -> Settings:
     """Redis hub, embedded store (whose writer lock a test can hold to stall writes)."""
-    settings = make_settings(data_dir, PROVGRAPH_HUB="redis", PROVGRAPH_STORE="embedded",
-                             PROVGRAPH_REDIS_URL=REDIS_URL, PROVGRAPH_REDIS_STREAM=stream)
-    settings.hub.redis.dead_letter_stream = stream + ":dead"
-    settings.hub.redis.group = "keepers-" + stream
-    settings.keeper.block_ms = 100
+    settings = neo4j_settings(data_dir, stream, store="embedded")
     settings.keeper.retry_initial_s = 0.05
     settings.keeper.retry_max_s = 0.5
     settings.keeper.claim_idle_s = 2.0
