@@ -105,7 +105,9 @@ class Neo4jStore(Neo4jReads, Store):
                 auth=(config.user, config.password),
                 notifications_min_severity="OFF",
                 connection_timeout=10.0,
-                max_transaction_retry_time=15.0,
+                # The driver's own retries (backoff growing to ~16 s) only delay the keeper's,
+                # which back off up to keeper.retry_max_s and say the store is down: short.
+                max_transaction_retry_time=2.0,
             )
         except (ValueError, neo4j_errors.ConfigurationError) as exc:
             raise StoreError(f"bad neo4j settings (uri {config.uri!r}): {exc}") from exc
