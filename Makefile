@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test unit lint services services-down bench bench-setup clean venv
+.PHONY: demo test unit lint services services-down system-packages bench bench-setup bench-setup-workflow clean venv
 
 venv: $(STAMP)
 
@@ -29,10 +29,14 @@ services: $(STAMP)
 services-down: $(STAMP)
 	$(VENV)/bin/provgraph services down
 
-unit: $(STAMP)
+# System packages the tests need besides the services (pdftoppm for the PDF report).
+system-packages:
+	bash scripts/system-packages.sh
+
+unit: $(STAMP) system-packages
 	$(VENV)/bin/pytest -m "not integration"
 
-test: $(STAMP) lint services
+test: $(STAMP) lint services system-packages
 	$(VENV)/bin/pytest
 
 bench: $(STAMP)
@@ -41,6 +45,10 @@ bench: $(STAMP)
 # A side environment with Flowcept 1.0.3, the reference the capture benchmark compares to.
 bench-setup:
 	PYTHON=$(PYTHON) bash benchmarks/setup_reference.sh
+
+# A side environment with Formed 0.0.13, the reference of benchmarks/workflow_cache.py.
+bench-setup-workflow:
+	PYTHON=$(PYTHON) bash benchmarks/setup_formed_reference.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -65,8 +65,7 @@ class OursBench:
         from provgraph.config import Settings
 
         # Defaults (file hub, telemetry off) on the temp dir; no settings file is read.
-        settings = Settings()
-        settings.data_dir = str(self.workdir)
+        settings = Settings(data_dir=str(self.workdir))
         self.recorder = recorder
         recorder.configure(settings)
         self.buffer_file = settings.buffer_file

@@ -43,3 +43,6 @@ class BufferSettings:
     flush_interval_s: float = 1.0
     max_queue: int = 100_000
     delete_previous_file: bool = True
+    # Raw task ``data`` (bytes) stays in this process for ``get_buffer()``; past this many
+    # bytes the oldest is let go (the graph keeps their hash, size and media type anyway).
+    keep_data_bytes: int = 256 << 20

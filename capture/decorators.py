@@ -293,12 +293,27 @@ def lightweight_flowcept_task(func: Callable[..., Any] | None = None, **options:
 # --- a function as a whole workflow ----------------------------------------------------------
 
 
+# Flowcept's own defaults for ``@flowcept`` (not those of ``Flowcept()``): a main function
+# run offline records its tasks only, with no keeper and no wait at the end.
+FLOWCEPT_DECORATOR_DEFAULTS: dict[str, Any] = {
+    "start_persistence": False,
+    "save_workflow": False,
+    "check_safe_stops": False,
+}
+
+
 def flowcept(func: Callable[..., Any] | None = None, **flowcept_kwargs: Any) -> Any:
-    """Run ``func`` as a workflow: ``with Flowcept(workflow_name=func.__name__, ...)``."""
+    """Run ``func`` as a workflow: ``with Flowcept(workflow_name=func.__name__, ...)``.
+
+    Defaults as Flowcept's decorator has them: ``start_persistence=False``,
+    ``save_workflow=False``, ``check_safe_stops=False``; any ``Flowcept`` argument given
+    here wins (``@flowcept(save_workflow=True)``).
+    """
     from capture.controller import Flowcept
 
     def decorate(target: Callable[..., Any]) -> Callable[..., Any]:
-        kwargs = {"workflow_name": target.__name__, **flowcept_kwargs}
+        kwargs = {"workflow_name": target.__name__, **FLOWCEPT_DECORATOR_DEFAULTS,
+                  **flowcept_kwargs}
         if inspect.iscoroutinefunction(target):
 
             @functools.wraps(target)

@@ -10,6 +10,9 @@ The mapping code (:mod:`prov_model.mapping`) is a small interpreter of these tab
 * ``VALUE_FIELDS``: the ``used`` / ``generated`` dicts whose values become ``Entity`` nodes.
 * ``TASK_LINKS`` / ``WORKFLOW_LINKS``: fields naming other nodes, with the edge they give.
 * ``KINDS``: message ``type`` -> everything above for that kind.
+* ``CONTROL_EVENTS``: the control messages that change a node (the end of a workflow run:
+  its ``ended_at`` and ``status``); every other control message (flush markers) maps to
+  nothing.
 
 Fields in no table (and the ``extra`` dict) are kept, as JSON, in ``extra_json``.
 """
@@ -164,6 +167,16 @@ def number_at(*paths: tuple[str, ...]) -> Converter:
     return pick
 
 
+def text_at(key: str) -> Converter:
+    """Converter picking the string at ``key`` of a dict."""
+
+    def pick(value: Any) -> str | None:
+        found = value.get(key) if isinstance(value, dict) else None
+        return found if isinstance(found, str) else None
+
+    return pick
+
+
 # Flowcept telemetry: cpu.percent_all, memory.virtual.percent (flat variants accepted too).
 cpu_percent = number_at(("cpu", "percent_all"), ("cpu", "percent"), ("cpu_percent",))
 memory_percent = number_at(
@@ -210,6 +223,13 @@ TASK_PROPS: dict[str, Rules] = {
     "status": (("status", str, as_status),),
     "tags": (("tags", None, as_str_list),),
     "data": (("data_json", None, as_json),),
+    # Raw bytes never reach the graph: their hash, size and media type do (wire.data_ref).
+    wire.DATA_REF: (
+        ("data_ref_json", None, as_json_dict),
+        ("data_sha256", None, text_at("sha256")),
+        ("data_size_bytes", None, number_at(("size_bytes",))),
+        ("data_media_type", None, text_at("media_type")),
+    ),
     "stdout": (("stdout", str, text_only), ("stdout_json", None, json_unless_text)),
     "stderr": (("stderr", str, text_only), ("stderr_json", None, json_unless_text)),
     "telemetry_at_start": (
@@ -237,6 +257,7 @@ WORKFLOW_PROPS: dict[str, Rules] = {
          "custom_metadata")
     ),
     "status": (("status", str, as_status),),
+    "stderr": (("stderr", str, text_only), ("stderr_json", None, json_unless_text)),
     "interceptor_ids": (("interceptor_ids", None, as_str_list),),
 }
 
@@ -362,3 +383,23 @@ KINDS: dict[str, Kind] = {
 }
 
 IGNORED_KINDS: frozenset[str] = frozenset({wire.CONTROL})  # the keeper handles those
+
+
+@dataclass(frozen=True, slots=True)
+class ControlEvent:
+    """A control message that updates one node: the node ``id_field`` names, with the
+    ``props`` rules applied to the message's fields (other fields are ignored)."""
+
+    event: str
+    id_field: str
+    labels: tuple[str, ...]
+    props: dict[str, Rules]
+
+
+CONTROL_EVENTS: dict[str, ControlEvent] = {
+    wire.WORKFLOW_END: ControlEvent(
+        wire.WORKFLOW_END, "workflow_id", WORKFLOW_LABELS,
+        {"ended_at": WORKFLOW_PROPS["ended_at"], "status": WORKFLOW_PROPS["status"],
+         "stderr": WORKFLOW_PROPS["stderr"]},
+    ),
+}

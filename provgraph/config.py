@@ -139,9 +139,12 @@ class Settings:
     ``settings.section(RedisHubSettings)`` gives a section with its static type.
     """
 
-    def __init__(self) -> None:
-        self.data_dir = CoreSettings.data_dir
-        self.environment_id = CoreSettings.environment_id
+    def __init__(self, *, data_dir: str | None = None, environment_id: str | None = None
+                 ) -> None:
+        """The defaults of every declared section (``data_dir``/``environment_id`` given)."""
+        self.data_dir = CoreSettings.data_dir if data_dir is None else data_dir
+        self.environment_id = (CoreSettings.environment_id if environment_id is None
+                               else environment_id)
         self.source = ""  # the settings file that was read, if any
         self._nodes: dict[str, Any] = {"": self}
         self._children: dict[str, list[str]] = {"": []}

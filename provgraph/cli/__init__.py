@@ -4,6 +4,7 @@
     provgraph keeper run [--until-idle] consume the hub into the store
     provgraph services up|down|status  the local Redis and Neo4j servers
     provgraph replay                   send batches spooled during a Redis outage
+    provgraph report --workflow ID     the provenance card (or --type provenance_report: PDF)
 
 Every command has ``--help`` with examples; bad input exits with status 2 and a one-line
 reason.

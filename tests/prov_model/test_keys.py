@@ -93,3 +93,9 @@ def test_numbers_beyond_64_bits_stay_out_of_flat_properties() -> None:
     assert "1180591620717411303424" in str(props["telemetry_at_start_json"])
     [plan] = [n for n in delta.nodes if "Plan" in n.labels]
     assert "line" not in plan.props
+
+
+def test_a_workflow_end_for_an_id_too_large_is_refused() -> None:
+    end = {"type": "control", "event": "workflow_end", "workflow_id": HUGE, "status": "FINISHED"}
+    with pytest.raises(MappingError, match="field 'workflow_id' is 100000 bytes"):
+        map_message(end)
