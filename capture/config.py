@@ -29,6 +29,10 @@ class TelemetrySettings:
 class InstrumentationSettings:
     enabled: bool = True
     replace_non_json_serializable: bool = True
+    # A captured value whose JSON (raw size for arrays and bytes) is above this many bytes
+    # is recorded as a summary (type, length or dtype and shape, size, sha256), not
+    # copied (capture/serialize.py). 0: no cap.
+    max_value_bytes: int = 256 * 1024
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
 
 

@@ -93,7 +93,10 @@ def _finish(spec: TaskSpec, message: dict[str, Any], result: Any) -> bytes:
 def _fail(message: dict[str, Any], exc: BaseException) -> bytes:
     message["ended_at"] = time()
     message["status"] = wire.ERROR
-    message["stderr"] = str(exc) or type(exc).__name__
+    try:
+        message["stderr"] = str(exc) or type(exc).__name__
+    except Exception:  # an exception whose __str__ raises is still the user's exception
+        message["stderr"] = type(exc).__name__
     if "telemetry_at_start" in message:
         message["telemetry_at_end"] = _telemetry()
     return dumps(message)
@@ -120,11 +123,17 @@ def _instrument(func: Callable[..., Any], spec: TaskSpec) -> Callable[..., Any]:
             try:
                 result = await func(*args, **kwargs)
             except BaseException as exc:
-                recorder.buffer.add(_fail(message, exc))
+                try:
+                    recorder.buffer.add(_fail(message, exc))
+                except Exception as failure:  # the user's exception comes through unchanged
+                    recorder.count_error("capturing %s failed: %s", spec.activity_id, failure)
                 raise
             finally:
                 TASK.reset(token)
-            recorder.buffer.add(_finish(spec, message, result))
+            try:
+                recorder.buffer.add(_finish(spec, message, result))
+            except Exception as failure:  # the function returned: so does the wrapper
+                recorder.count_error("capturing %s failed: %s", spec.activity_id, failure)
             return result
 
         return async_wrapper
@@ -146,11 +155,17 @@ def _instrument(func: Callable[..., Any], spec: TaskSpec) -> Callable[..., Any]:
         try:
             result = func(*args, **kwargs)
         except BaseException as exc:
-            recorder.buffer.add(_fail(message, exc))
+            try:
+                recorder.buffer.add(_fail(message, exc))
+            except Exception as failure:  # the user's exception comes through unchanged
+                recorder.count_error("capturing %s failed: %s", spec.activity_id, failure)
             raise
         finally:
             TASK.reset(token)
-        recorder.buffer.add(_finish(spec, message, result))
+        try:
+            recorder.buffer.add(_finish(spec, message, result))
+        except Exception as failure:  # the function returned: so does the wrapper
+            recorder.count_error("capturing %s failed: %s", spec.activity_id, failure)
         return result
 
     return wrapper

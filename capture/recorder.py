@@ -18,7 +18,7 @@ from typing import Any
 from capture import context, ids
 from capture.buffer import BatchBuffer
 from capture.hubs.base import Encoded, Hub, create_hub
-from capture.serialize import dumps
+from capture.serialize import dumps, set_max_value_bytes
 from provgraph.config import Settings, get_settings, set_settings
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ class Recorder:
 
     def __init__(self, settings: Settings, hub: Hub | None = None) -> None:
         self.settings = settings
+        set_max_value_bytes(settings.instrumentation.max_value_bytes)
         self.hub = hub if hub is not None else create_hub(settings)
         cfg = settings.buffer
         self.buffer = BatchBuffer(

@@ -37,6 +37,12 @@ def _check_filter(filter: Any, name: str = "filter") -> dict[str, Any]:
         return {}
     if not isinstance(filter, Mapping):
         raise ArgumentError(f"{name} must be a dict of field -> value, got {type(filter).__name__}")
+    for key in filter:
+        if not isinstance(key, str) or not key:
+            raise ArgumentError(
+                f"{name} keys must be field names (non-empty strings), got "
+                f"{type(key).__name__} {key!r:.60}"
+            )
     return dict(filter)
 
 

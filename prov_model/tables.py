@@ -26,6 +26,7 @@ from typing import Any
 
 from prov_model.entities import to_json_text
 from prov_model.graph import PropValue
+from prov_model.keys import too_long, too_long_reason
 from prov_model.vocab import (
     CAMPAIGN_LABELS,
     PERSON_LABELS,
@@ -53,6 +54,8 @@ Rule = tuple[str, type | None, Converter]
 Rules = tuple[Rule, ...]
 
 _NUMBER = (int, float)
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
 _TEXTLIKE = (str, int, float)
 
 
@@ -64,11 +67,12 @@ def _kind(value: Any) -> str:
 
 
 def as_id(value: Any) -> str:
-    """A node id: a non-empty string."""
-    if type(value) is str and value:
-        return value
-    if isinstance(value, str) and value:  # StrEnum and other str subclasses
-        return str(value)
+    """A node id: a non-empty string an index can hold (:mod:`prov_model.keys`)."""
+    if isinstance(value, str) and value:
+        text = value if type(value) is str else str(value)  # StrEnum and other subclasses
+        if too_long(text):
+            raise InvalidField(too_long_reason(text))
+        return text
     raise InvalidField(f"must be a non-empty string id, got {_kind(value)} {value!r:.60}")
 
 
@@ -88,10 +92,20 @@ def as_status(value: Any) -> str:
     raise InvalidField(f"must be a status string, got {_kind(value)}")
 
 
+def storable_number(value: Any) -> bool:
+    """A number a property can hold: a float, or an int of 64 bits (Neo4j's integer)."""
+    if isinstance(value, bool) or not isinstance(value, _NUMBER):
+        return False
+    return not isinstance(value, int) or _INT64_MIN <= value <= _INT64_MAX
+
+
 def as_time(value: Any) -> int | float:
     """A timestamp in epoch seconds."""
-    if isinstance(value, _NUMBER) and not isinstance(value, bool):
-        return value
+    if storable_number(value):
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise InvalidField("must be a number (epoch seconds) of at most 64 bits, got an int "
+                           f"of {value.bit_length()} bits")
     raise InvalidField(f"must be a number (epoch seconds), got {_kind(value)} {value!r:.60}")
 
 
@@ -146,8 +160,8 @@ def number_at(*paths: tuple[str, ...]) -> Converter:
             node: Any = value
             for part in path:
                 node = node.get(part) if isinstance(node, dict) else None
-            if isinstance(node, _NUMBER) and not isinstance(node, bool):
-                return node
+            if storable_number(node):
+                return node  # type: ignore[no-any-return]
         return None
 
     return pick
@@ -341,6 +355,8 @@ class Kind:
     links: tuple[Link, ...]
     has_plan: bool
     skip: frozenset[str]  # fields handled elsewhere (not copied to extra_json)
+    # Properties that are indexed or become node ids: each must fit an index key.
+    keys: tuple[str, ...] = ()
     # Derived from ``props``: field -> fast type, for fields with one same-name rule.
     fast: dict[str, type] = dataclasses.field(init=False)
 
@@ -353,11 +369,17 @@ class Kind:
         object.__setattr__(self, "fast", fast)
 
 
+# Indexed (cypher/schema) or the name of another node (person:<user>, agent:<agent_id>).
+_AGENT_KEYS = ("user", "login_name", "agent_id")
+TASK_KEYS = ("activity_id", "status", *_AGENT_KEYS)
+WORKFLOW_KEYS = ("name", "status", *_AGENT_KEYS)
+
 KINDS: dict[str, Kind] = {
     wire.TASK: Kind(wire.TASK, "task_id", TASK_LABELS, TASK_PROPS, TASK_LINKS, True,
-                    frozenset({wire.TYPE, "task_id", "extra"})),
+                    frozenset({wire.TYPE, "task_id", "extra"}), TASK_KEYS),
     wire.WORKFLOW: Kind(wire.WORKFLOW, "workflow_id", WORKFLOW_LABELS, WORKFLOW_PROPS,
-                        WORKFLOW_LINKS, False, frozenset({wire.TYPE, "workflow_id", "extra"})),
+                        WORKFLOW_LINKS, False, frozenset({wire.TYPE, "workflow_id", "extra"}),
+                        WORKFLOW_KEYS),
 }
 
 IGNORED_KINDS: frozenset[str] = frozenset({wire.CONTROL})  # the keeper handles those

@@ -30,6 +30,7 @@ import dataclasses
 import os
 import re
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,6 +229,22 @@ def redact_url(url: str) -> str:
     return f"{scheme}://{hidden}@{host}"
 
 
+def url_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """``(url without its credentials, user, password)``, both percent-decoded.
+
+    The credentials end at the last ``@`` (as in :func:`redact_url`), so a password with an
+    unescaped ``@``, ``:`` or ``/`` is taken whole instead of being read as host or port
+    (and shown in a client's error message).
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url, None, None
+    credentials, _, host = rest.rpartition("@")
+    user, colon, password = credentials.partition(":")
+    return (f"{scheme}://{host}", urllib.parse.unquote(user) or None,
+            urllib.parse.unquote(password) if colon else None)
+
+
 def redact(value: Any) -> Any:
     """Copy of ``value`` with every secret-looking key's value replaced by ``***``, and the
     credentials of URLs (``redis://user:pw@host``) hidden."""
@@ -419,4 +436,5 @@ __all__ = [
     "redact_url",
     "section",
     "set_settings",
+    "url_credentials",
 ]

@@ -32,6 +32,7 @@ from keeper.stores.base import Store
 from keeper.stores.neo4j.lineage import Neo4jLineage
 from keeper.stores.neo4j.reads import Neo4jReads, Row, node_record, ordered_labels
 from keeper.stores.neo4j.rows import chunked, statement_rows
+from keeper.stores.neo4j.user_query import check_user_query
 from provgraph.errors import ProvgraphError, QueryError, StoreError, StoreUnavailableError
 
 if TYPE_CHECKING:
@@ -106,7 +107,9 @@ class Neo4jStore(Neo4jLineage, Neo4jReads, Store):
                 auth=(config.user, config.password),
                 notifications_min_severity="OFF",
                 connection_timeout=10.0,
-                max_transaction_retry_time=15.0,
+                # The driver's own retries (backoff growing to ~16 s) only delay the keeper's,
+                # which back off up to keeper.retry_max_s and say the store is down: short.
+                max_transaction_retry_time=2.0,
             )
         except (ValueError, neo4j_errors.ConfigurationError) as exc:
             raise StoreError(f"bad neo4j settings (uri {config.uri!r}): {exc}") from exc
@@ -211,11 +214,14 @@ class Neo4jStore(Neo4jLineage, Neo4jReads, Store):
 
         Nodes come back as node records, relationships as edge records, paths as
         ``{"nodes": [...], "edges": [...]}``, temporal values as ISO text. A query that tries
-        to write, or that the server rejects (syntax, unknown function...), raises
-        :class:`QueryError`; an unreachable server :class:`StoreUnavailableError`.
+        to write, that reads what user queries may not (``LOAD CSV``, procedures outside an
+        allow-list, administration commands: :mod:`keeper.stores.neo4j.user_query`, checked
+        before anything runs), or that the server rejects (syntax, unknown function...),
+        raises :class:`QueryError`; an unreachable server :class:`StoreUnavailableError`.
         """
         if not isinstance(query, str) or not query.strip():
             raise QueryError("the query must be a non-empty Cypher string")
+        check_user_query(query)
         if not isinstance(limit, int) or limit < 0:
             raise QueryError(f"limit must be a non-negative int, got {limit!r}")
 
