@@ -51,6 +51,27 @@ class QueryError(ProvgraphError):
     """A user query was rejected (e.g. it tried to write in a read-only session)."""
 
 
+class ReportError(ProvgraphError, ValueError):
+    """A report cannot be made: a bad input mode, type or format, or input without what a
+    report needs (says what was looked for and where)."""
+
+
+class ReportInputNotFound(ProvgraphError, FileNotFoundError):
+    """The JSONL file a report was asked to read does not exist."""
+
+
+class ReportDependencyMissing(ProvgraphError, ModuleNotFoundError):
+    """A report needs an optional package (matplotlib, rich): names the extra to install."""
+
+
+class NotFoundError(ProvgraphError, LookupError):
+    """What a query names (a node, a workflow, a value) is not in the store."""
+
+
+class CapExceededError(ProvgraphError):
+    """An answer would be larger than its cap (says the cap and how to narrow the question)."""
+
+
 class DocumentError(ProvgraphError):
     """A PROV document that cannot be read (not valid PROV, or not the format given) or
     written (an unknown format); the message names the file, the format and the first
