@@ -170,15 +170,16 @@ class ExportDocument:
         agents: set[str] = set()
         for start in range(0, len(closure), self.settings.chunk):
             chunk = closure[start:start + self.settings.chunk]
-            for edge in store.out_edges_of(chunk, (USED, WAS_ASSOCIATED_WITH)):
-                if edge["type"] == USED:
-                    entities.add(edge["dst"])
-                else:
-                    agents.add(edge["dst"])
-                    plan = edge["props"].get("plan")
-                    if isinstance(plan, str):
-                        entities.add(plan)
-            entities.update(e["src"] for e in store.in_edges_of(chunk, (WAS_GENERATED_BY,)))
+            # Only associations carry a prop the scope needs (the plan): the other reads
+            # leave props out.
+            entities.update(dst for _, _, dst in store.edge_ends(chunk, (USED,)))
+            for edge in store.out_edges_of(chunk, (WAS_ASSOCIATED_WITH,)):
+                agents.add(edge["dst"])
+                plan = edge["props"].get("plan")
+                if isinstance(plan, str):
+                    entities.add(plan)
+            entities.update(src for _, src, _ in store.edge_ends(chunk, (WAS_GENERATED_BY,),
+                                                                 "in"))
         members = set(closure)
         self._edge_filter = _workflow_edges(members, members | entities | agents)
         return {ACTIVITY: closure, ENTITY: entities, AGENT: agents}
@@ -252,9 +253,9 @@ class ExportDocument:
     def _collect_part_of(self, activities: Sequence[str]) -> dict[str, list[str]]:
         part_of: dict[str, list[str]] = {}
         for start in range(0, len(activities), self.settings.chunk):
-            for edge in self.store.out_edges_of(activities[start:start + self.settings.chunk],
-                                                (WAS_PART_OF,)):
-                part_of.setdefault(edge["src"], []).append(edge["dst"])
+            for _, src, dst in self.store.edge_ends(
+                    activities[start:start + self.settings.chunk], (WAS_PART_OF,)):
+                part_of.setdefault(src, []).append(dst)
         return part_of
 
     def _elements(self, kind: str, ids: Sequence[str]) -> Iterator[Item]:

@@ -156,13 +156,24 @@ class Store(LineageReads, ABC):
             out.extend(sorted(self.edges(node_id, "in", types), key=edge_order))
         return out
 
+    def edge_ends(self, ids: Sequence[str], types: tuple[str, ...] | None = None,
+                  direction: str = "out") -> list[tuple[str, str, str]]:
+        """``(type, src, dst)`` of the outgoing (``"out"``) or incoming (``"in"``) edges of
+        ``ids`` (of ``types``), by node in the order given, then by type and other end: the
+        reads that need no props (what a scope holds), without reading them."""
+        if direction not in ("out", "in"):
+            raise StoreError(f"direction must be 'out' or 'in', got {direction!r}")
+        edges = (self.out_edges_of(ids, types) if direction == "out"
+                 else self.in_edges_of(ids, types))
+        return [(edge["type"], edge["src"], edge["dst"]) for edge in edges]
+
     def part_of_closure(self, root_id: str) -> list[str]:
         """``root_id`` and every node ``WAS_PART_OF`` it, directly or not, sorted."""
         seen = {root_id}
         frontier = [root_id]
         while frontier:
-            found = [e["src"] for e in self.in_edges_of(frontier, (WAS_PART_OF,))
-                     if e["src"] not in seen]
+            found = [src for _, src, _ in self.edge_ends(frontier, (WAS_PART_OF,), "in")
+                     if src not in seen]
             seen.update(found)
             frontier = found
         return sorted(seen) if self.get_node(root_id) is not None else []

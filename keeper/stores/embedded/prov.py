@@ -108,6 +108,30 @@ class EmbeddedProv:
                     for edge in sorted(in_edges(node_id, accept), key=edge_order)]
 
 
+    def edge_ends(self, ids: Sequence[str], types: tuple[str, ...] | None = None,
+                  direction: str = "out") -> list[tuple[str, str, str]]:
+        if direction not in ("out", "in"):
+            raise StoreError(f"direction must be 'out' or 'in', got {direction!r}")
+        accept = type_filter(types)
+        forward = direction == "out"
+        with self._lock:
+            self._refresh()
+            adjacency = self._graph.adjacency(forward)
+            out: list[tuple[str, str, str]] = []
+            for node_id in ids:
+                nbrs = adjacency.get(node_id)
+                if not nbrs:
+                    continue
+                found = [(edge_type, other) for other, keys in nbrs.items()
+                         for edge_type, _ in keys if accept(edge_type)]
+                if len(found) > 1:
+                    found.sort()
+                if forward:
+                    out.extend((edge_type, node_id, other) for edge_type, other in found)
+                else:
+                    out.extend((edge_type, other, node_id) for edge_type, other in found)
+            return out
+
 
 def out_edges_sorted(graph: MemGraph, ids: Iterable[str], types: Callable[[str], bool]
                      ) -> list[EdgeRecord]:

@@ -121,6 +121,22 @@ class Neo4jProv:
                     ) -> list[EdgeRecord]:
         return self._edges_of("prov/in_edges_of", ids, types, "dst")
 
+    def edge_ends(self, ids: Sequence[str], types: tuple[str, ...] | None = None,
+                  direction: str = "out") -> list[tuple[str, str, str]]:
+        if direction not in ("out", "in"):
+            raise StoreError(f"direction must be 'out' or 'in', got {direction!r}")
+        rank = {node_id: i for i, node_id in enumerate(ids)}
+        at = 0 if direction == "out" else 2
+        rows: list[tuple[int, str, str, str]] = []
+        type_list = None if types is None else list(types)
+        for start in range(0, len(ids), BY_IDS_CHUNK):
+            [row] = self._fetch_plain(f"prov/{direction}_edge_ends_of",
+                                      {"ids": list(ids[start:start + BY_IDS_CHUNK]),
+                                       "types": type_list})
+            rows.extend((rank[item[at]], item[1], item[0], item[2]) for item in row["rows"])
+        rows.sort()
+        return [(edge_type, src, dst) for _, edge_type, src, dst in rows]
+
     def _edges_of(self, name: str, ids: Sequence[str], types: tuple[str, ...] | None,
                   end: str) -> list[EdgeRecord]:
         rank = {node_id: i for i, node_id in enumerate(ids)}
