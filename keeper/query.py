@@ -129,10 +129,16 @@ class DBAPI(LineageQueries):
         message = {**obj, wire.TYPE: kind}
         self.store.write(map_batch([message], self.settings.entities))
 
-    def export(self, format: str = "provjson", workflow_id: str | None = None,
-               path: str | None = None) -> Any:
+    def export(self, format: str = "json", workflow_id: str | None = None,
+               path: str | None = None, campaign_id: str | None = None) -> Any:
+        """A PROV document of ``workflow_id`` (or ``campaign_id``; neither: the current
+        workflow, else the whole store) as text, or written to ``path`` (then its path).
+        Formats: ``json``, ``jsonld``, ``ttl``, ``nt``, ``trig``, ``rdf-jsonld``, ``provn``,
+        ``xml``."""
         exporter = providers.provider(providers.EXPORTS, "Flowcept.db.export")
-        return exporter.export(self.store, format=format, workflow_id=workflow_id, path=path)
+        return exporter.export(self.store, format=format, workflow_id=workflow_id,
+                               campaign_id=campaign_id, path=path,
+                               current_workflow_id=self.current_workflow_id())
 
 
 _lock = threading.Lock()

@@ -25,6 +25,9 @@ CAMPAIGN: Final = "Campaign"
 PLAN: Final = "Plan"
 PERSON: Final = "Person"
 SOFTWARE_AGENT: Final = "SoftwareAgent"
+# A namespace of imported PROV documents (id = its IRI, prop ``prefix``): not a PROV node.
+NAMESPACE: Final = "Namespace"
+NAMESPACE_LABELS: Final = (NAMESPACE,)
 
 # Full label sets, general label first, primary (most specific) label last.
 TASK_LABELS: Final = (ACTIVITY, TASK)
@@ -54,6 +57,24 @@ WAS_ASSOCIATED_WITH: Final = "WAS_ASSOCIATED_WITH"
 WAS_PART_OF: Final = "WAS_PART_OF"
 
 EDGE_TYPES: Final = (USED, WAS_GENERATED_BY, WAS_INFORMED_BY, WAS_ASSOCIATED_WITH, WAS_PART_OF)
+
+# The other PROV relations: imported documents (prov_model/prov_terms.py) may hold them.
+WAS_STARTED_BY: Final = "WAS_STARTED_BY"
+WAS_ENDED_BY: Final = "WAS_ENDED_BY"
+WAS_INVALIDATED_BY: Final = "WAS_INVALIDATED_BY"
+WAS_DERIVED_FROM: Final = "WAS_DERIVED_FROM"
+WAS_ATTRIBUTED_TO: Final = "WAS_ATTRIBUTED_TO"
+ACTED_ON_BEHALF_OF: Final = "ACTED_ON_BEHALF_OF"
+WAS_INFLUENCED_BY: Final = "WAS_INFLUENCED_BY"
+ALTERNATE_OF: Final = "ALTERNATE_OF"
+SPECIALIZATION_OF: Final = "SPECIALIZATION_OF"
+HAD_MEMBER: Final = "HAD_MEMBER"
+MENTION_OF: Final = "MENTION_OF"
+PROV_RELATION_TYPES: Final = (
+    WAS_STARTED_BY, WAS_ENDED_BY, WAS_INVALIDATED_BY, WAS_DERIVED_FROM, WAS_ATTRIBUTED_TO,
+    ACTED_ON_BEHALF_OF, WAS_INFLUENCED_BY, ALTERNATE_OF, SPECIALIZATION_OF, HAD_MEMBER,
+    MENTION_OF,
+)
 
 # Edge types followed by lineage queries (upstream = along the arrow, downstream = against it).
 LINEAGE_EDGE_TYPES: Final = (USED, WAS_GENERATED_BY, WAS_INFORMED_BY)

@@ -70,3 +70,9 @@ class NotFoundError(ProvgraphError, LookupError):
 
 class CapExceededError(ProvgraphError):
     """An answer would be larger than its cap (says the cap and how to narrow the question)."""
+
+
+class DocumentError(ProvgraphError):
+    """A PROV document that cannot be read (not valid PROV, or not the format given) or
+    written (an unknown format); the message names the file, the format and the first
+    problem."""

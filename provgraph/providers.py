@@ -27,7 +27,7 @@ EXPORTS = "exports"  # PROV documents out
 CAPABILITIES: dict[str, tuple[str, str]] = {
     PERSISTENCE: ("the keeper", "reinstall provgraph"),
     REPORTS: ("the reports of the exports package", "reinstall provgraph"),
-    EXPORTS: ("the exports package", "it is not built yet"),
+    EXPORTS: ("the exports package", "reinstall provgraph"),
 }
 
 

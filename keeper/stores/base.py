@@ -27,11 +27,11 @@ Lineage answers (:mod:`keeper.lineage`) are built from the bounded primitives of
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from keeper.stores.lineage import LineageReads
-from prov_model.vocab import ALL_LABEL_SETS
+from prov_model.vocab import ALL_LABEL_SETS, WAS_PART_OF
 from provgraph import registry
 from provgraph.errors import StoreError
 from provgraph.registry import Registry
@@ -108,6 +108,76 @@ class Store(LineageReads, ABC):
     def iter_edges(self, types: tuple[str, ...] | None = None) -> Iterator[EdgeRecord]:
         """Every edge (of the given ``types``, when given)."""
 
+    # --- PROV documents (exports/): import, and reads by id for scoped exports ----------------
+    # Defaults built on the methods above; both stores override them with batched reads.
+
+    def import_graph(self, delta: GraphDelta) -> None:
+        """Write an imported PROV document (``prov_model.prov_graph``) in ONE transaction:
+        nodes are matched by id whatever their labels and get the delta's labels added and
+        its props set (``declared`` is a union); ``Namespace`` nodes are written on creation
+        only; edges are merged on ``(type, rid)``. No value-flow derivation."""
+        raise StoreError(f"the {self.kind or type(self).__name__} store cannot import PROV")
+
+    def namespaces(self) -> list[tuple[str, str]]:
+        """``(prefix, namespace IRI)`` of the ``Namespace`` nodes, sorted by IRI."""
+        return []
+
+    def label_ids(self, label: str) -> list[str]:
+        """The ids of every node having ``label``, sorted."""
+        check_label(label)
+        return sorted(record["id"] for record in self.iter_nodes((label,)))
+
+    def nodes_by_ids(self, ids: Sequence[str]) -> list[NodeRecord]:
+        """The nodes of ``ids`` that exist, in the order given."""
+        return [node for node in map(self.get_node, ids) if node is not None]
+
+    def out_edges_of(self, ids: Sequence[str], types: tuple[str, ...] | None = None
+                     ) -> list[EdgeRecord]:
+        """The outgoing edges of the nodes ``ids`` (of ``types``), by source in the order
+        given, then by type, target and props (``rid`` or ``role``)."""
+        out: list[EdgeRecord] = []
+        for node_id in ids:
+            out.extend(sorted(self.edges(node_id, "out", types), key=edge_order))
+        return out
+
+    def out_edge_types(self, ids: Sequence[str]) -> dict[str, set[str]]:
+        """Relationship type -> the nodes of ``ids`` that have an outgoing edge of it."""
+        out: dict[str, set[str]] = {}
+        for edge in self.out_edges_of(ids):
+            out.setdefault(edge["type"], set()).add(edge["src"])
+        return out
+
+    def in_edges_of(self, ids: Sequence[str], types: tuple[str, ...] | None = None
+                    ) -> list[EdgeRecord]:
+        """The incoming edges of the nodes ``ids`` (of ``types``), ordered like
+        :meth:`out_edges_of` but by target first."""
+        out: list[EdgeRecord] = []
+        for node_id in ids:
+            out.extend(sorted(self.edges(node_id, "in", types), key=edge_order))
+        return out
+
+    def edge_ends(self, ids: Sequence[str], types: tuple[str, ...] | None = None,
+                  direction: str = "out") -> list[tuple[str, str, str]]:
+        """``(type, src, dst)`` of the outgoing (``"out"``) or incoming (``"in"``) edges of
+        ``ids`` (of ``types``), by node in the order given, then by type and other end: the
+        reads that need no props (what a scope holds), without reading them."""
+        if direction not in ("out", "in"):
+            raise StoreError(f"direction must be 'out' or 'in', got {direction!r}")
+        edges = (self.out_edges_of(ids, types) if direction == "out"
+                 else self.in_edges_of(ids, types))
+        return [(edge["type"], edge["src"], edge["dst"]) for edge in edges]
+
+    def part_of_closure(self, root_id: str) -> list[str]:
+        """``root_id`` and every node ``WAS_PART_OF`` it, directly or not, sorted."""
+        seen = {root_id}
+        frontier = [root_id]
+        while frontier:
+            found = [src for _, src, _ in self.edge_ends(frontier, (WAS_PART_OF,), "in")
+                     if src not in seen]
+            seen.update(found)
+            frontier = found
+        return sorted(seen) if self.get_node(root_id) is not None else []
+
     # --- lifecycle ---------------------------------------------------------------------------
 
     @abstractmethod
@@ -134,6 +204,13 @@ def open_store(settings: Settings) -> Store:
 
 
 KNOWN_LABELS = frozenset(label for labels in ALL_LABEL_SETS for label in labels)
+
+
+def edge_order(edge: EdgeRecord) -> tuple[str, str, str, str]:
+    """The order of edges from one node: type, target, then ``rid`` or ``role``."""
+    props = edge["props"]
+    key = props.get("rid") or props.get("role") or ""
+    return (edge["type"], edge["src"], edge["dst"], key if isinstance(key, str) else "")
 _WHERE_VALUES = (str, int, float, bool, list, tuple)
 
 

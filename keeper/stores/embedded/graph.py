@@ -35,6 +35,7 @@ from prov_model.merge import merge_task_props
 from prov_model.vocab import (
     ENTITY,
     LINEAGE_EDGE_TYPES,
+    NAMESPACE,
     PERSON,
     PLAN,
     SOFTWARE_AGENT,
@@ -173,7 +174,8 @@ class MemGraph:
             return None
         if undo is not None and props:
             props = _checked(props, f"{edge_type} edge {src!r} -> {dst!r}")
-        role = props.get("role")
+        # Imported PROV relations are told apart by their record hash (prov_model.prov_graph).
+        role = props.get("rid") or props.get("role")
         key: EdgeKey = _shared(_KEYS, (edge_type, role if isinstance(role, str) else None))
         keydict = succ_src.get(dst)
         if keydict is None:
@@ -198,6 +200,37 @@ class MemGraph:
             undo.append((self._undo_old_edge, data, dict(data)))
         data.update(changes)
         return True
+
+    def import_node(
+        self, node_id: str, labels: tuple[str, ...], props: Mapping[str, Any], undo: Undo
+    ) -> tuple[tuple[str, ...], dict[str, Any]] | None:
+        """Create or update a node of an imported PROV document (``Store.import_graph``):
+        labels added, props set, ``declared`` a union, a ``Namespace`` node kept as first
+        written. The node's labels and props when anything changed, else ``None``."""
+        if props:
+            props = _checked(props, f"node {node_id!r}")
+        attrs = self._nodes.get(node_id)
+        if attrs is None:
+            self.merge_node(node_id, labels, props, undo)
+            attrs = self._nodes[node_id]
+            return attrs["labels"], attrs["props"]
+        old_labels: tuple[str, ...] = attrs["labels"]
+        old_props: dict[str, Any] = attrs["props"]
+        if NAMESPACE in old_labels:
+            return None
+        extra = tuple(x for x in labels if x not in old_labels)
+        new_props = {**old_props, **_own(props)}
+        declared = {*(old_props.get("declared") or ()), *(props.get("declared") or ())}
+        if declared:
+            new_props["declared"] = sorted(declared)
+        if not extra and new_props == old_props:
+            return None
+        new_labels = _shared(_LABELS, old_labels + extra) if extra else old_labels
+        attrs["labels"], attrs["props"] = new_labels, new_props
+        for label in extra:
+            self.by_label.setdefault(label, {})[node_id] = None
+        undo.append((self._undo_old_node, node_id, old_labels, old_props))
+        return new_labels, new_props
 
     def _undo_new_node(self, node_id: str) -> None:
         for label in self._nodes[node_id]["labels"]:

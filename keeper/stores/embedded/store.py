@@ -23,12 +23,10 @@ queries with the same record shapes as the Neo4j store (``keeper/stores/base.py`
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -46,6 +44,7 @@ from keeper.stores.base import (
 from keeper.stores.embedded.graph import MemGraph, Undo
 from keeper.stores.embedded.lineage import EmbeddedLineage
 from keeper.stores.embedded.log import GraphLog, Record, encode
+from keeper.stores.embedded.prov import EmbeddedProv, no_gc
 from keeper.stores.embedded.query import (
     first,
     matches,
@@ -70,7 +69,7 @@ ITER_CHUNK = 1000  # records built per lock hold in iter_nodes / iter_edges
 _DERIVED = {"derived": True}
 
 
-class EmbeddedStore(EmbeddedLineage, Store):
+class EmbeddedStore(EmbeddedProv, EmbeddedLineage, Store):
     kind = "embedded"
 
     _instances: ClassVar[dict[str, EmbeddedStore]] = {}
@@ -344,22 +343,8 @@ class EmbeddedStore(EmbeddedLineage, Store):
         return f"EmbeddedStore({str(self.directory)!r}, {role})"
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Hold off the cyclic GC for one write or replay (restoring its state after).
-
-    A write allocates tens of thousands of long-lived dicts; each young collection during it
-    counts toward a full one, which walks every dict of the graph. Collecting once after the
-    write instead cuts full collections, the main cost of writing to a big graph, several
-    fold (the process's garbage waits a few milliseconds longer, nothing more)."""
-    enabled = gc.isenabled()
-    if enabled:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+# Hold off the cyclic GC for one write or replay (keeper.stores.embedded.prov.no_gc).
+_no_gc = no_gc
 
 
 def _after_fork_in_child() -> None:

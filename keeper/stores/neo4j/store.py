@@ -30,6 +30,7 @@ from neo4j.graph import Relationship as GraphRelationship
 import cypher
 from keeper.stores.base import Store
 from keeper.stores.neo4j.lineage import Neo4jLineage
+from keeper.stores.neo4j.prov import Neo4jProv, run_work
 from keeper.stores.neo4j.reads import Neo4jReads, Row, node_record, ordered_labels
 from keeper.stores.neo4j.rows import chunked, statement_rows
 from keeper.stores.neo4j.user_query import check_user_query
@@ -81,7 +82,7 @@ def store_error(exc: BaseException, what: str) -> StoreError:
     return StoreError(f"neo4j {what} failed: {detail}")
 
 
-class Neo4jStore(Neo4jLineage, Neo4jReads, Store):
+class Neo4jStore(Neo4jProv, Neo4jLineage, Neo4jReads, Store):
     """The PROV graph in Neo4j (see the module docstring and :mod:`keeper.stores.base`)."""
 
     kind: ClassVar[str] = "neo4j"
@@ -159,6 +160,14 @@ class Neo4jStore(Neo4jLineage, Neo4jReads, Store):
         except Exception as exc:
             raise store_error(exc, current[0]) from exc
 
+    def _run_write(self, work: list[tuple[str, list[Row]]]) -> None:
+        """``(statement name, rows)`` pairs in ONE write transaction (PROV import)."""
+        try:
+            with self._session(write=True) as session:
+                run_work(session, work)
+        except Exception as exc:
+            raise store_error(exc, "PROV import") from exc
+
     # --- reading primitives (see reads.py) ---------------------------------------------------
 
     def _fetch(self, name: str, params: dict[str, Any]) -> list[Row]:
@@ -166,6 +175,22 @@ class Neo4jStore(Neo4jLineage, Neo4jReads, Store):
 
         def read(tx: neo4j.ManagedTransaction) -> list[Row]:
             return [record.data() for record in tx.run(text, params)]
+
+        try:
+            with self._session() as session:
+                return session.execute_read(read)
+        except Exception as exc:
+            raise store_error(exc, f"statement {name}") from exc
+
+    def _fetch_plain(self, name: str, params: dict[str, Any]) -> list[Row]:
+        """As :meth:`_fetch`, for statements returning only values, lists and maps (no
+        nodes, relationships or paths): the rows as the driver decoded them, without
+        ``Record.data()``'s recursive walk (which cost more than the decoding itself on the
+        PROV export's reads of many props)."""
+        text = cypher.load(name)
+
+        def read(tx: neo4j.ManagedTransaction) -> list[Row]:
+            return [dict(record.items()) for record in tx.run(text, params)]
 
         try:
             with self._session() as session:

@@ -1,0 +1,19 @@
+"""The ``exports`` settings section: the IRIs captured provenance gets in PROV documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from provgraph.config import section
+
+
+@section("exports", env={"PROVGRAPH_INSTANCE_NAMESPACE": "instance_namespace"})
+@dataclass
+class ExportSettings:
+    """``instance_namespace``: the namespace of captured nodes' IRIs (a task ``t1`` is
+    ``<instance_namespace>t1``), written with ``instance_prefix``. The vocabulary namespace
+    (``https://provgraph.dev/ns#``, prefix ``provgraph``) is fixed."""
+
+    instance_namespace: str = "https://provgraph.dev/id/"
+    instance_prefix: str = "pgid"
+    chunk: int = 2000  # records read from the store per query

@@ -1,0 +1,203 @@
+"""PROV-O as Turtle, TriG (bundles as named graphs) and N-Triples: streaming writers.
+
+Statements come from :mod:`exports.rdf_common`; each subject's statements are written as
+one block (Turtle, TriG) or one line per triple (N-Triples) as soon as they are made. The
+prefixes of Turtle and TriG are declared first: those the store knows (the built-in ones,
+provgraph's two, the namespaces recorded on import); an IRI outside them is written in full.
+Reading these formats goes through the prov package's PROV-O reader (rdflib).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, ClassVar, cast
+
+from exports.base import Format, ParsedDocument
+from exports.prov_package import read_with_prov
+from exports.rdf_captured import CapturedTurtle
+from exports.rdf_common import RDF_TYPE, Group, Statements, Term
+from prov_model.namespaces import PrefixMap
+from prov_model.prov_records import Record
+from prov_model.prov_terms import KIND_BY_NAME
+
+if TYPE_CHECKING:
+    from exports.source import CapturedEdge, CapturedNode, Container, ExportDocument
+
+_PN_LOCAL = re.compile(r"[A-Za-z0-9_:]([A-Za-z0-9_.:\-]*[A-Za-z0-9_:\-])?\Z")
+_PN_PREFIX = re.compile(r"[A-Za-z]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?\Z")
+_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
+            ord("\t"): "\\t", **{c: f"\\u{c:04X}" for c in range(32) if c not in (9, 10, 13)}}
+_IRI_ESCAPES = {c: f"\\u{c:04X}" for c in (*range(33), *map(ord, '<>"{}|^`\\'))}
+
+
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
+def _string(text: str) -> str:
+    # Most values need no escape, and most that do only have quotes or backslashes (JSON
+    # text): a search and two replaces are much cheaper than translate.
+    if _NEEDS_ESCAPE.search(text) is None:
+        return '"' + text + '"'
+    if _CONTROL.search(text) is None:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + text.translate(_ESCAPES) + '"'
+
+
+class TermWriter:
+    """Terms as text, with Turtle prefixed names when ``prefixes`` is given (cached)."""
+
+    def __init__(self, prefixes: PrefixMap | None) -> None:
+        self._names: dict[str, str] = {}
+        self._ordered = [] if prefixes is None else sorted(
+            ((uri, p) for p, uri in prefixes.by_prefix.items() if _PN_PREFIX.match(p)),
+            key=lambda item: -len(item[0]))
+        self._names[RDF_TYPE] = "a" if prefixes is not None else f"<{RDF_TYPE}>"
+
+    def iri(self, iri: str) -> str:
+        found = self._names.get(iri)
+        if found is None:
+            for uri, prefix in self._ordered:
+                if iri.startswith(uri) and _PN_LOCAL.match(iri[len(uri):]):
+                    found = f"{prefix}:{iri[len(uri):]}"
+                    break
+            else:
+                found = f"<{iri.translate(_IRI_ESCAPES)}>"
+            if len(self._names) < 50_000:
+                self._names[iri] = found
+        return found
+
+    def term(self, term: Term) -> str:
+        tag = term[0]
+        if tag == "i":
+            text = self.iri(term[1])
+            return text if text != "a" else f"<{RDF_TYPE}>"
+        if tag == "b":
+            return "_:" + term[1]
+        text = _string(term[1])
+        if term[3]:
+            return f"{text}@{term[3]}"
+        if term[2]:
+            return f"{text}^^{self.iri(term[2])}"
+        return text
+
+
+def _records(document: ExportDocument, container: Container) -> Iterator[Record]:
+    for _kind, records in document.sections(container):
+        yield from records
+
+
+class TurtleFormat(Format):
+    name = "ttl"
+    aliases: ClassVar[tuple[str, ...]] = ("turtle",)
+    extensions = (".ttl",)
+    description = "PROV-O as Turtle"
+    media_type = "text/turtle"
+    rdf_format = "turtle"
+    graphs = False
+
+    def write(self, document: ExportDocument, out: IO[bytes]) -> None:
+        terms = TermWriter(document.prefixes)
+        write = out.write
+        for prefix, uri in sorted(document.prefixes.by_prefix.items()):
+            if _PN_PREFIX.match(prefix):
+                write(f"@prefix {prefix}: <{uri}> .\n".encode())
+        write(b"\n")
+        statements = Statements()
+        self._block(document, document.document(), statements, terms, write, "")
+        for container in document.bundles():
+            bundle = container.bundle or ""
+            if self.graphs:
+                write(f"{terms.iri(bundle)} {{\n".encode())
+            self._block(document, container, statements, terms, write,
+                        "    " if self.graphs else "")
+            if self.graphs:
+                write(b"}\n")
+            self._emit(statements.of(_bundle(bundle)), terms, write, "")
+
+    def _block(self, document: ExportDocument, container: Container, statements: Statements,
+               terms: TermWriter, write: Callable[[bytes], object], indent: str) -> None:
+        parts: list[str] = []
+        captured = CapturedTurtle(terms, statements, document.mapper, _string)
+        node, edge = captured.node, captured.edge
+        for kind, items in document.raw_sections(container):
+            element = KIND_BY_NAME[kind].is_element
+            for item in items:
+                if isinstance(item, Record):
+                    for group in statements.of(item):
+                        parts.append(_group_text(group, terms, indent))
+                elif element:
+                    parts.append(node(*cast("CapturedNode", item), indent))
+                else:
+                    parts.append(edge(*cast("CapturedEdge", item), indent))
+                if len(parts) >= 512:
+                    write("".join(parts).encode())
+                    parts.clear()
+        write("".join(parts).encode())
+
+    def _emit(self, groups: Iterable[Group], terms: TermWriter,
+              write: Callable[[bytes], object], indent: str) -> None:
+        write("".join(_group_text(g, terms, indent) for g in groups).encode())
+
+    def read(self, stream: IO[bytes], source: str) -> ParsedDocument:
+        return read_with_prov(stream, "rdf", rdf_format=self.rdf_format)
+
+
+def _bundle(bundle: str) -> Record:
+    return Record("bundle", bundle)
+
+
+def _group_text(group: Group, terms: TermWriter, indent: str) -> str:
+    subject, pairs = group
+    iri, term = terms.iri, terms.term
+    body = f" ;\n{indent}    ".join(f"{iri(p)} {term(o)}" for p, o in pairs)
+    return f"{indent}{term(subject)} {body} .\n"
+
+
+class TriGFormat(TurtleFormat):
+    name = "trig"
+    aliases = ("prov-o-trig",)
+    extensions = (".trig",)
+    description = "PROV-O as TriG (bundles as named graphs)"
+    media_type = "application/trig"
+    rdf_format = "trig"
+    graphs = True
+
+
+class NTriplesFormat(Format):
+    name = "nt"
+    aliases = ("ntriples", "n-triples")
+    extensions = (".nt",)
+    description = "PROV-O as N-Triples"
+    media_type = "application/n-triples"
+
+    def write(self, document: ExportDocument, out: IO[bytes]) -> None:
+        terms = TermWriter(None)
+        statements = Statements()
+        self._lines(document, document.document(), statements, terms, out)
+        for container in document.bundles():
+            self._lines(document, container, statements, terms, out)
+            out.write(_lines(statements.of(_bundle(container.bundle or "")), terms).encode())
+
+    def _lines(self, document: ExportDocument, container: Container, statements: Statements,
+               terms: TermWriter, out: IO[bytes]) -> None:
+        parts: list[str] = []
+        for record in _records(document, container):
+            parts.append(_lines(statements.of(record), terms))
+            if len(parts) >= 512:
+                out.write("".join(parts).encode())
+                parts.clear()
+        out.write("".join(parts).encode())
+
+    def read(self, stream: IO[bytes], source: str) -> ParsedDocument:
+        return read_with_prov(stream, "rdf", rdf_format="nt")
+
+
+def _lines(groups: Iterable[Group], terms: TermWriter) -> str:
+    iri, term = terms.iri, terms.term
+    out: list[str] = []
+    for subject, pairs in groups:
+        s = term(subject)
+        out.extend(f"{s} {iri(p)} {term(o)} .\n" for p, o in pairs)
+    return "".join(out)
