@@ -70,6 +70,7 @@ def derive_informed_by(
     consumers: Lookup,
     is_task: Callable[[str], bool],
     max_fanout: int = VALUE_FLOW_MAX_FANOUT,
+    generator_count: Callable[[str], int] | None = None,
 ) -> set[tuple[str, str]]:
     """``(t2, t1)`` pairs meaning ``(t2)-[:WAS_INFORMED_BY]->(t1)``, over the stored graph.
 
@@ -79,24 +80,26 @@ def derive_informed_by(
     with WAS_GENERATED_BY to the task; ``generators(entity)`` / ``consumers(entity)`` the
     activity ids that generated / used the entity (tasks and workflows), one item per edge
     (so a task generating the value under two roles counts twice for the fan-out limit,
-    as the Cypher guard counts edges); ``is_task(id)``.
+    as the Cypher guard counts edges); ``is_task(id)``. ``generator_count(entity)``: the
+    number of WAS_GENERATED_BY edges of the entity, when the caller knows it without listing
+    them (default: ``len(generators(entity))``).
     """
+    count = generator_count or (lambda entity: len(generators(entity)))
     pairs: set[tuple[str, str]] = set()
     for t2 in consumer_tasks:
         for entity in used_entities(t2):
             if not entity.startswith(CONTENT_ID_PREFIX):
                 continue
-            producers = generators(entity)
-            if len(producers) > max_fanout:
+            if count(entity) > max_fanout:
                 continue
-            for t1 in producers:
+            for t1 in generators(entity):
                 if t1 != t2 and is_task(t1):
                     pairs.add((t2, t1))
     for t1 in producer_tasks:
         for entity in generated_entities(t1):
             if not entity.startswith(CONTENT_ID_PREFIX):
                 continue
-            if len(generators(entity)) > max_fanout:
+            if count(entity) > max_fanout:
                 continue
             users = consumers(entity)
             for t2 in users:

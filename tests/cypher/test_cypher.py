@@ -35,7 +35,18 @@ def test_every_file_loads_and_is_one_statement(name: str) -> None:
 def test_ingest_statements_unwind_rows(name: str) -> None:
     code = cypher.load(name)
     assert "UNWIND $rows AS row" in code
-    assert "MERGE" in code
+    # CREATE only where the write plan proved the node or edge new (keeper/stores/neo4j/plan.py)
+    verb = "CREATE" if name.startswith("ingest/create_") else "MERGE"
+    assert verb in code
+
+
+@pytest.mark.parametrize("name", cypher.names("probe/"))
+def test_probe_statements_are_reads_over_ids(name: str) -> None:
+    code = "\n".join(line for line in cypher.load(name).splitlines()
+                     if not line.lstrip().startswith("//"))
+    assert "UNWIND $ids AS id" in code
+    for verb in ("MERGE", "CREATE", "SET ", "DELETE", "REMOVE"):
+        assert verb not in code
 
 
 @pytest.mark.parametrize("name", cypher.names("lineage/"))

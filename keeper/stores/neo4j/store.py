@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import neo4j
@@ -29,14 +30,18 @@ from neo4j.graph import Relationship as GraphRelationship
 
 import cypher
 from keeper.stores.base import Store
+from keeper.stores.neo4j import plan, value_flow
 from keeper.stores.neo4j.reads import Neo4jReads, Row, node_record, ordered_labels
-from keeper.stores.neo4j.rows import chunked, statement_rows
+from keeper.stores.neo4j.rows import EDGE_STATEMENTS, chunked, statement_rows
+from prov_model.vocab import WAS_INFORMED_BY
 from provgraph.errors import QueryError, StoreError, StoreUnavailableError
 
 if TYPE_CHECKING:
     from keeper.stores.config import Neo4jSettings
     from prov_model import GraphDelta
     from provgraph.config import Settings
+
+MERGE_INFORMED_BY = EDGE_STATEMENTS[WAS_INFORMED_BY]
 
 # Server error codes that mean "not now, retry later" although they are not TransientErrors.
 _UNAVAILABLE_CODES = frozenset({
@@ -78,16 +83,33 @@ def store_error(exc: BaseException, what: str) -> StoreError:
     return StoreError(f"neo4j {what} failed: {detail}")
 
 
+@dataclass
+class WriteStats:
+    """What the writes of one store instance took (benchmarks, the keeper's stats)."""
+
+    writes: int = 0
+    attempts: int = 0  # transaction function runs: the driver re-runs it on transient errors
+    merge_fallbacks: int = 0  # writes redone with MERGE after a concurrent create
+
+    @property
+    def transient_retries(self) -> int:
+        return self.attempts - self.writes - self.merge_fallbacks
+
+
 class Neo4jStore(Neo4jReads, Store):
     """The PROV graph in Neo4j (see the module docstring and :mod:`keeper.stores.base`)."""
 
     kind: ClassVar[str] = "neo4j"
+    # The MERGE-only statements of before the write plan, for benchmarks/keeper_ingest.py's
+    # before/after figures; to be removed with the derive_informed_by_* statements.
+    legacy_write: ClassVar[bool] = False
 
     def __init__(self, driver: neo4j.Driver, database: str = "neo4j",
                  batch_size: int = 2000) -> None:
         self._driver: neo4j.Driver | None = driver
         self.database = database
         self.batch_size = batch_size
+        self.write_stats = WriteStats()
 
     # --- opening -----------------------------------------------------------------------------
 
@@ -135,22 +157,62 @@ class Neo4jStore(Neo4jReads, Store):
     def write(self, delta: GraphDelta) -> None:
         if not delta:
             return
-        work = [
-            (name, cypher.load(name), chunk)
-            for name, rows in statement_rows(delta).items()
-            for chunk in chunked(rows, self.batch_size)
-        ]
+        self.write_stats.writes += 1
+        try:
+            self._write(delta, probe=not self.legacy_write)
+        except neo4j_errors.ConstraintError:
+            # A task or entity the probe found absent was created meanwhile by another
+            # transaction (another keeper): write it all again through the MERGE statements.
+            self.write_stats.merge_fallbacks += 1
+            self._write(delta, probe=False)
+
+    def _write(self, delta: GraphDelta, probe: bool) -> None:
+        """One write transaction (see :mod:`.plan` and :mod:`.value_flow`)."""
         current = ["opening the write transaction"]
 
-        def run_all(tx: neo4j.ManagedTransaction) -> None:
-            for name, text, chunk in work:
-                current[0] = f"statement {name}"
+        def run(tx: neo4j.ManagedTransaction, name: str, rows: list[Row]) -> None:
+            current[0] = f"statement {name}"
+            text = cypher.load(name)
+            for chunk in chunked(rows, self.batch_size):
                 tx.run(text, rows=chunk).consume()
+
+        def fetch(tx: neo4j.ManagedTransaction, name: str, params: dict[str, Any]
+                  ) -> list[Row]:
+            current[0] = f"statement {name}"
+            return [record.data() for record in tx.run(cypher.load(name), params)]
+
+        def run_all(tx: neo4j.ManagedTransaction) -> None:
+            self.write_stats.attempts += 1  # more than writes: the driver retried
+            if self.legacy_write:
+                for name, rows in statement_rows(delta).items():
+                    run(tx, name, rows)
+                current[0] = "commit"
+                return
+            stored: plan.Stored | None = None
+            if probe:
+                task_ids, entity_ids = plan.probe_ids(delta)
+                stored = plan.Stored(
+                    {row["id"] for row in fetch(tx, plan.PROBE_TASKS, {"ids": task_ids})}
+                    if task_ids else set(),
+                    {row["id"] for row in fetch(tx, plan.PROBE_ENTITIES, {"ids": entity_ids})}
+                    if entity_ids else set(),
+                )
+            for name, rows in plan.write_rows(delta, stored):
+                run(tx, name, rows)
+            derived = value_flow.derived_rows(
+                delta, stored.entities if stored is not None else None,
+                lambda name, params: fetch(tx, name, params))
+            if derived:
+                run(tx, MERGE_INFORMED_BY, derived)
             current[0] = "commit"
 
         try:
             with self._session(write=True) as session:
                 session.execute_write(run_all)
+        except neo4j_errors.ConstraintError as exc:
+            if probe:
+                raise
+            raise store_error(exc, current[0]) from exc
         except Exception as exc:
             raise store_error(exc, current[0]) from exc
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import cypher
+from keeper.stores.neo4j import plan
 from keeper.stores.neo4j.rows import (
     EDGE_STATEMENTS,
     INGEST_ORDER,
@@ -28,7 +29,9 @@ def batch() -> list[dict[str, object]]:
 
 def test_every_statement_exists() -> None:
     known = set(cypher.names("ingest/"))
-    assert set(INGEST_ORDER) == known
+    creates = {plan.CREATE_TASKS, plan.CREATE_ENTITIES, *plan.CREATE_EDGES.values()}
+    assert set(INGEST_ORDER) | creates == known
+    assert set(plan.CREATE_EDGES) == set(EDGE_TYPES)
     assert {labels[-1] for labels in ALL_LABEL_SETS} == set(NODE_STATEMENTS)
     assert set(EDGE_TYPES) == set(EDGE_STATEMENTS)
 

@@ -1,0 +1,189 @@
+"""The Neo4j write plan: CREATE what the probe proves new, MERGE the rest; value flow
+computed by the keeper. The graph must be exactly what the MERGE-only statements write."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from keeper.stores.neo4j import Neo4jStore, plan, value_flow
+from prov_model import VALUE_FLOW_MAX_FANOUT, map_batch
+from provgraph.config import Settings, get_settings
+from tests.keeper.stores.test_neo4j_store import LONG_A, LONG_B, WF, eid, snapshot, task
+
+
+def batch() -> list[dict[str, Any]]:
+    return [
+        {"type": "workflow", "workflow_id": WF, "campaign_id": "c", "user": "u"},
+        task("t0", activity_id="f", agent_id="bot", generated={"out": LONG_A, "n": 1}),
+        task("t1", used={"x": LONG_A, "k": 2}, generated={"y": LONG_B}, dependencies=["t0"]),
+        task("t2", parent_task_id="t1", used={"k": 2}),
+    ]
+
+
+# --- the plan, without a server -------------------------------------------------------------
+
+
+def test_a_first_batch_is_all_created_but_stubs_and_workflows() -> None:
+    rows = dict(plan.write_rows(map_batch(batch()), plan.Stored()))
+    assert {r["id"] for r in rows["ingest/create_tasks"]} == {"t0", "t1", "t2"}
+    assert {r["id"] for r in rows["ingest/create_entities"]} == {
+        eid(LONG_A), eid(LONG_B), "t0/generated/n", "t1/used/k", "t2/used/k"}
+    assert {r["id"] for r in rows["ingest/merge_workflows"]} == {WF}
+    assert "ingest/merge_tasks" not in rows and "ingest/merge_entities" not in rows
+    # edges touching a new node are created; the workflow's own edges are merged
+    assert {(r["src"], r["dst"]) for r in rows["ingest/merge_was_part_of"]} == {(WF, "c")}
+    assert {(r["src"], r["dst"]) for r in rows["ingest/merge_was_associated_with"]} == {
+        (WF, "person:u")}
+    assert {(r["src"], r["dst"]) for r in rows["ingest/create_was_part_of"]} == {
+        ("t0", WF), ("t1", WF), ("t2", "t1")}
+    assert [r["dst"] for r in rows["ingest/create_was_informed_by"]] == ["t0"]
+
+
+def test_stored_nodes_and_the_edges_between_them_are_merged() -> None:
+    delta = map_batch(batch())
+    rows = dict(plan.write_rows(delta, plan.Stored({"t0"}, {eid(LONG_A)})))
+    assert {r["id"] for r in rows["ingest/merge_tasks"]} == {"t0"}
+    assert {r["id"] for r in rows["ingest/merge_entities"]} == {eid(LONG_A), "t0/generated/n"}
+    assert {r["id"] for r in rows["ingest/create_entities"]} == {
+        eid(LONG_B), "t1/used/k", "t2/used/k"}
+    merged = {(r["src"], r["dst"]) for r in rows["ingest/merge_was_generated_by"]}
+    assert merged == {(eid(LONG_A), "t0"), ("t0/generated/n", "t0")}
+    assert ("t1", eid(LONG_A)) in {(r["src"], r["dst"]) for r in rows["ingest/create_used"]}
+
+
+def test_without_a_probe_everything_is_merged() -> None:
+    rows = dict(plan.write_rows(map_batch(batch()), None))
+    assert not [name for name in rows if "create_" in name]
+    assert {r["id"] for r in rows["ingest/merge_tasks"]} == {"t0", "t1", "t2"}
+
+
+def test_value_flow_of_new_entities_needs_no_lookup() -> None:
+    fetched: list[str] = []
+
+    def fetch(name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        fetched.append(name)
+        return []
+
+    rows = value_flow.derived_rows(map_batch(batch()), set(), fetch)
+    assert rows == [{"src": "t1", "dst": "t0", "props": {"derived": True}}]
+    assert fetched == []
+
+
+def test_value_flow_looks_up_stored_entities_only() -> None:
+    calls: list[tuple[str, list[str]]] = []
+
+    def fetch(name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        calls.append((name, params["ids"]))
+        assert params["max_fanout"] == VALUE_FLOW_MAX_FANOUT
+        if name == value_flow.GENERATORS:  # LONG_A was generated earlier by "old"
+            return [{"id": eid(LONG_A), "n": 2, "activities": [["old", True], ["t0", True]]}]
+        return [{"id": eid(LONG_B), "n": 1, "activities": [["later", True], ["t1", True]]}]
+
+    delta = map_batch(batch())
+    rows = value_flow.derived_rows(delta, {eid(LONG_A), eid(LONG_B)}, fetch)
+    assert calls == [(value_flow.GENERATORS, [eid(LONG_A)]),
+                     (value_flow.CONSUMERS, [eid(LONG_A), eid(LONG_B)])]
+    assert {(r["src"], r["dst"]) for r in rows} == {("t1", "t0"), ("t1", "old"), ("later", "t1")}
+
+
+def test_value_flow_respects_the_fanout_guard_of_stored_entities() -> None:
+    def fetch(name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"id": i, "n": VALUE_FLOW_MAX_FANOUT + 1, "activities": []} for i in params["ids"]]
+
+    rows = value_flow.derived_rows(map_batch(batch()), None, fetch)
+    assert rows == []  # LONG_A has too many generators; LONG_B's consumers are not read
+
+
+# --- against the real server -----------------------------------------------------------------
+
+SCENARIOS: dict[str, list[list[dict[str, Any]]]] = {
+    "one batch": [batch()],
+    "consumer first, then producer": [
+        [task("c", used={"x": LONG_A})], [task("p", generated={"y": LONG_A})]],
+    "producer first, then consumer": [
+        [task("p", generated={"y": LONG_A})], [task("c", used={"x": LONG_A})]],
+    "running then finished, and again": [
+        [task("r", status="RUNNING", used={"x": LONG_A}, started_at=1.0)],
+        [task("r", status="FINISHED", generated={"y": LONG_B}, ended_at=2.0)],
+        [task("r", status="RUNNING", used={"x": LONG_A}, started_at=1.0)],
+        [task("s", used={"y": LONG_B})]],
+    "a chain over batches": [
+        [task(f"k{i}", used={"v": f"{LONG_A} {i}"}, generated={"v": f"{LONG_A} {i + 1}"})]
+        for i in range(5)],
+    "the same batch twice": [batch(), batch()],
+}
+
+
+@pytest.fixture(scope="module")
+def neo4j_settings() -> Settings:
+    settings = copy.deepcopy(get_settings())
+    settings.store.kind = "neo4j"
+    return settings
+
+
+@pytest.fixture
+def store(neo4j_settings: Settings) -> Iterator[Neo4jStore]:
+    opened = Neo4jStore.from_settings(neo4j_settings)
+    opened.clear()
+    yield opened
+    Neo4jStore.legacy_write = False
+    opened.clear()
+    opened.close()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_the_plan_writes_what_the_merge_statements_write(store: Neo4jStore, name: str) -> None:
+    graphs = []
+    for legacy in (True, False):
+        store.clear()
+        Neo4jStore.legacy_write = legacy
+        for messages in SCENARIOS[name]:
+            store.write(map_batch(messages))
+        graphs.append(snapshot(store))
+    assert graphs[1] == graphs[0]
+
+
+@pytest.mark.integration
+def test_a_stale_probe_falls_back_to_merge(store: Neo4jStore,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    store.write(map_batch(batch()))
+    before = snapshot(store)
+    # What a concurrent keeper's write between probe and CREATE looks like: the probe
+    # finds nothing, the CREATE meets the id constraint.
+    monkeypatch.setattr(plan, "probe_ids", lambda delta: ([], []))
+    store.write(map_batch(batch()))
+    assert store.write_stats.merge_fallbacks == 1
+    assert snapshot(store) == before
+
+
+@pytest.mark.integration
+def test_two_writers_creating_the_same_tasks_store_each_once(
+        store: Neo4jStore, neo4j_settings: Settings) -> None:
+    other = Neo4jStore.from_settings(neo4j_settings)
+    messages = [task(f"x{i}", used={"d": LONG_A}, generated={"o": f"{LONG_B} {i}"})
+                for i in range(300)]
+    errors: list[BaseException] = []
+
+    def run(target: Neo4jStore) -> None:
+        try:
+            for start in range(0, len(messages), 50):
+                target.write(map_batch(messages[start:start + 50]))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in (store, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    other.close()
+    assert errors == []
+    assert len(store.find_nodes("Task", {"workflow_id": WF})) == 300
+    counts = store.counts()["edges"]
+    assert counts["USED"] == 300 and counts["WAS_GENERATED_BY"] == 300
