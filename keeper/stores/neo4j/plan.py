@@ -19,11 +19,12 @@ statements (``known=None`` here).
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from keeper.stores.neo4j.rows import EDGE_STATEMENTS, NODE_STATEMENTS, Row
 from prov_model.entities import CONTENT_ID_PREFIX
-from prov_model.graph import GraphDelta
+from prov_model.graph import Edge, GraphDelta
 from prov_model.vocab import (
     ENTITY,
     TASK,
@@ -35,13 +36,29 @@ from prov_model.vocab import (
 )
 
 CREATE_TASKS = "ingest/create_tasks"
+CREATE_TASKS_IN = "ingest/create_tasks_in"
 CREATE_ENTITIES = "ingest/create_entities"
+CREATE_USED_ENTITIES = "ingest/create_used_entities"
+CREATE_GENERATED_ENTITIES = "ingest/create_generated_entities"
 CREATE_EDGES: dict[str, str] = {
     USED: "ingest/create_used",
     WAS_GENERATED_BY: "ingest/create_was_generated_by",
     WAS_INFORMED_BY: "ingest/create_was_informed_by",
     WAS_ASSOCIATED_WITH: "ingest/create_was_associated_with",
     WAS_PART_OF: "ingest/create_was_part_of",
+}
+# Execution order: every node before the edges; a folded task after every other node
+# statement (its parent may be a stub merged there); entities created with their edges
+# after their activities.
+ORDER: tuple[str, ...] = (
+    CREATE_TASKS, CREATE_ENTITIES, *NODE_STATEMENTS.values(), CREATE_TASKS_IN,
+    CREATE_USED_ENTITIES, CREATE_GENERATED_ENTITIES, *CREATE_EDGES.values(),
+    *EDGE_STATEMENTS.values(),
+)
+# Statements that create nodes after a MATCH: every row must create its node, or the
+# write is refused (a lookup that found nothing would otherwise drop the row silently).
+CREATES_AFTER_MATCH: dict[str, int] = {
+    CREATE_TASKS_IN: 1, CREATE_USED_ENTITIES: 1, CREATE_GENERATED_ENTITIES: 1,
 }
 PROBE_TASKS = "probe/stored_tasks"
 PROBE_ENTITIES = "probe/stored_entities"
@@ -91,24 +108,53 @@ def _local_of(entity_id: str, task_id: str) -> bool:
 def write_rows(delta: GraphDelta, stored: Stored | None) -> list[tuple[str, list[Row]]]:
     """``[(statement, rows)]`` in execution order (nodes, then edges; CREATEs first).
 
-    ``stored=None``: everything through the MERGE statements.
+    ``stored=None``: everything through the MERGE statements. Two foldings save a lookup
+    each: a new task whose only part-of edge goes to a node that is not itself a new task
+    is created with that edge (``create_tasks_in``), and a new entity whose only edge in
+    the delta is its USED or WAS_GENERATED_BY edge is created with it.
     """
     new = new_node_ids(delta, stored) if stored is not None else set()
-    creates: dict[str, list[Row]] = {CREATE_TASKS: [], CREATE_ENTITIES: []}
-    merges: dict[str, list[Row]] = {name: [] for name in NODE_STATEMENTS.values()}
-    for node in delta.nodes:
-        row = {"id": node.id, "props": node.props}
-        if node.id in new:
-            creates[CREATE_TASKS if node.labels[-1] == TASK else CREATE_ENTITIES].append(row)
-        else:
-            merges[NODE_STATEMENTS[node.labels[-1]]].append(row)
-    edge_creates: dict[str, list[Row]] = {name: [] for name in CREATE_EDGES.values()}
-    edge_merges: dict[str, list[Row]] = {name: [] for name in EDGE_STATEMENTS.values()}
+    degree: Counter[str] = Counter()
+    part_of: dict[str, list[Edge]] = defaultdict(list)
     for edge in delta.edges:
-        row = {"src": edge.src, "dst": edge.dst, "props": edge.props}
-        if edge.src in new or edge.dst in new:
-            edge_creates[CREATE_EDGES[edge.type]].append(row)
+        degree[edge.src] += 1
+        degree[edge.dst] += 1
+        if edge.type == WAS_PART_OF and edge.src in new:
+            part_of[edge.src].append(edge)
+    kinds = {node.id: node.labels[-1] for node in delta.nodes}
+    folded_tasks = {task: edges[0].dst for task, edges in part_of.items()
+                    if len(edges) == 1 and not (edges[0].dst in new and kinds.get(edges[0].dst)
+                                                == TASK)}
+    inline = {i for i in new if kinds.get(i) == ENTITY and degree[i] == 1}
+    entity_props = {node.id: node.props for node in delta.nodes if node.id in inline}
+
+    groups: dict[str, list[Row]] = defaultdict(list)
+    for node in delta.nodes:
+        if node.id in inline:
+            continue
+        if node.id in folded_tasks:
+            groups[CREATE_TASKS_IN].append(
+                {"id": node.id, "props": node.props, "parent": folded_tasks[node.id]})
+        elif node.id in new:
+            groups[CREATE_TASKS if node.labels[-1] == TASK else CREATE_ENTITIES].append(
+                {"id": node.id, "props": node.props})
         else:
-            edge_merges[EDGE_STATEMENTS[edge.type]].append(row)
-    ordered = [*creates.items(), *merges.items(), *edge_creates.items(), *edge_merges.items()]
-    return [(name, rows) for name, rows in ordered if rows]
+            groups[NODE_STATEMENTS[node.labels[-1]]].append({"id": node.id, "props": node.props})
+    for edge in delta.edges:
+        if edge.type == WAS_PART_OF and folded_tasks.get(edge.src) == edge.dst:
+            continue
+        if edge.dst in inline and edge.type == USED:
+            groups[CREATE_USED_ENTITIES].append(
+                {"src": edge.src, "props": edge.props,
+                 "entity": {"id": edge.dst, "props": entity_props[edge.dst]}})
+        elif edge.src in inline and edge.type == WAS_GENERATED_BY:
+            groups[CREATE_GENERATED_ENTITIES].append(
+                {"dst": edge.dst, "props": edge.props,
+                 "entity": {"id": edge.src, "props": entity_props[edge.src]}})
+        elif edge.src in new or edge.dst in new:
+            groups[CREATE_EDGES[edge.type]].append(
+                {"src": edge.src, "dst": edge.dst, "props": edge.props})
+        else:
+            groups[EDGE_STATEMENTS[edge.type]].append(
+                {"src": edge.src, "dst": edge.dst, "props": edge.props})
+    return [(name, groups[name]) for name in ORDER if groups.get(name)]

@@ -173,8 +173,13 @@ class Neo4jStore(Neo4jReads, Store):
         def run(tx: neo4j.ManagedTransaction, name: str, rows: list[Row]) -> None:
             current[0] = f"statement {name}"
             text = cypher.load(name)
+            per_row = plan.CREATES_AFTER_MATCH.get(name)
             for chunk in chunked(rows, self.batch_size):
-                tx.run(text, rows=chunk).consume()
+                summary = tx.run(text, rows=chunk).consume()
+                if per_row and summary.counters.nodes_created != per_row * len(chunk):
+                    raise StoreError(f"neo4j statement {name}: an endpoint of "
+                                     f"{len(chunk) - summary.counters.nodes_created} rows is "
+                                     "missing; nothing of this write is stored")
 
         def fetch(tx: neo4j.ManagedTransaction, name: str, params: dict[str, Any]
                   ) -> list[Row]:

@@ -30,18 +30,27 @@ def batch() -> list[dict[str, Any]]:
 
 def test_a_first_batch_is_all_created_but_stubs_and_workflows() -> None:
     rows = dict(plan.write_rows(map_batch(batch()), plan.Stored()))
-    assert {r["id"] for r in rows["ingest/create_tasks"]} == {"t0", "t1", "t2"}
-    assert {r["id"] for r in rows["ingest/create_entities"]} == {
-        eid(LONG_A), eid(LONG_B), "t0/generated/n", "t1/used/k", "t2/used/k"}
+    # t0 and t1 are created with their part-of edge to the workflow; t2's parent is new
+    assert {(r["id"], r["parent"]) for r in rows["ingest/create_tasks_in"]} == {
+        ("t0", WF), ("t1", WF)}
+    assert [r["id"] for r in rows["ingest/create_tasks"]] == ["t2"]
+    assert {(r["src"], r["dst"]) for r in rows["ingest/create_was_part_of"]} == {("t2", "t1")}
+    # a new entity with one edge is created with it; LONG_A has two (t0 makes, t1 uses)
+    assert [r["id"] for r in rows["ingest/create_entities"]] == [eid(LONG_A)]
+    assert {(r["src"], r["entity"]["id"]) for r in rows["ingest/create_used_entities"]} == {
+        ("t1", "t1/used/k"), ("t2", "t2/used/k")}
+    assert {(r["entity"]["id"], r["dst"])
+            for r in rows["ingest/create_generated_entities"]} == {
+        ("t0/generated/n", "t0"), (eid(LONG_B), "t1")}
     assert {r["id"] for r in rows["ingest/merge_workflows"]} == {WF}
     assert "ingest/merge_tasks" not in rows and "ingest/merge_entities" not in rows
-    # edges touching a new node are created; the workflow's own edges are merged
+    # the workflow's own edges join merged nodes: merged
     assert {(r["src"], r["dst"]) for r in rows["ingest/merge_was_part_of"]} == {(WF, "c")}
     assert {(r["src"], r["dst"]) for r in rows["ingest/merge_was_associated_with"]} == {
         (WF, "person:u")}
-    assert {(r["src"], r["dst"]) for r in rows["ingest/create_was_part_of"]} == {
-        ("t0", WF), ("t1", WF), ("t2", "t1")}
     assert [r["dst"] for r in rows["ingest/create_was_informed_by"]] == ["t0"]
+    names = [name for name, _ in plan.write_rows(map_batch(batch()), plan.Stored())]
+    assert names.index("ingest/merge_workflows") < names.index("ingest/create_tasks_in")
 
 
 def test_stored_nodes_and_the_edges_between_them_are_merged() -> None:
@@ -49,8 +58,7 @@ def test_stored_nodes_and_the_edges_between_them_are_merged() -> None:
     rows = dict(plan.write_rows(delta, plan.Stored({"t0"}, {eid(LONG_A)})))
     assert {r["id"] for r in rows["ingest/merge_tasks"]} == {"t0"}
     assert {r["id"] for r in rows["ingest/merge_entities"]} == {eid(LONG_A), "t0/generated/n"}
-    assert {r["id"] for r in rows["ingest/create_entities"]} == {
-        eid(LONG_B), "t1/used/k", "t2/used/k"}
+    assert "ingest/create_entities" not in rows  # LONG_B and the locals: with their edge
     merged = {(r["src"], r["dst"]) for r in rows["ingest/merge_was_generated_by"]}
     assert merged == {(eid(LONG_A), "t0"), ("t0/generated/n", "t0")}
     assert ("t1", eid(LONG_A)) in {(r["src"], r["dst"]) for r in rows["ingest/create_used"]}
