@@ -43,22 +43,14 @@ from figures import write_figures  # noqa: E402
 
 from keeper.stores.neo4j import Neo4jStore, plan, value_flow  # noqa: E402
 from keeper.stores.neo4j.rows import chunked, statement_rows  # noqa: E402
-from prov_model import entity_node, map_batch, plan_node  # noqa: E402
+from prov_model import entity_node, map_batch  # noqa: E402
 from prov_model.config import EntitySettings  # noqa: E402
 from provgraph.config import Settings, get_settings  # noqa: E402
 
 TARGET_TASKS_PER_S = 20_000
 SHARED_INPUT = "s3://bench-bucket/datasets/shared-input-dataset-v1.parquet"
 CODE = {"module": "bench.pipeline", "qualname": "process", "source_hash": "0" * 32}
-PLAIN_CREATE = """
-UNWIND $rows AS row
-MATCH (w:Workflow {id: row.workflow}), (p:Plan {id: row.plan}), (d:Entity {id: row.shared})
-CREATE (t:Activity:Task {id: row.id}) SET t += row.props
-CREATE (t)-[:WAS_PART_OF]->(w)
-CREATE (t)-[:USED {role: 'data', time: row.props.started_at}]->(d)
-CREATE (t)-[:USED {role: 'epoch', time: row.props.started_at}]->(:Entity {id: row.local, value: row.epoch})
-CREATE (:Entity {id: row.out, value: row.result})-[:WAS_GENERATED_BY {role: 'arg_0', time: row.props.ended_at}]->(t)
-"""
+PLAIN_CREATE = "bench/plain_create_tasks"
 
 
 def make_tasks(count: int, run: str) -> list[dict[str, Any]]:
@@ -144,24 +136,24 @@ def run_single(store: Neo4jStore, tasks: list[dict[str, Any]]) -> dict[str, Any]
 
 def run_plain(store: Neo4jStore, tasks: list[dict[str, Any]], per_write: int) -> dict[str, Any]:
     """The same shape with one CREATE statement per batch: what this server can do."""
+    import cypher
+
     store.clear()
     store.write(map_batch(tasks[:1]))  # the workflow, the plan, the shared input
     rest = tasks[1:]
     shared = entity_node(SHARED_INPUT, "", EntitySettings()).id
-    plan_node_ = plan_node(CODE, "process")
-    assert plan_node_ is not None
-    plan_id = plan_node_.id
     t0 = time.perf_counter()
     for start in range(0, len(rest), per_write):
         rows = [{
-            "id": m["task_id"], "workflow": m["workflow_id"], "plan": plan_id, "shared": shared,
+            "id": m["task_id"], "workflow": m["workflow_id"], "shared": shared,
             "local": f"{m['task_id']}/used/epoch", "epoch": m["used"]["epoch"],
             "out": "e:" + m["task_id"], "result": m["generated"]["arg_0"],
             "props": {k: m[k] for k in ("activity_id", "hostname", "started_at", "ended_at",
                                         "status", "workflow_id")},
         } for m in rest[start:start + per_write]]
         with store._session(write=True) as session:
-            session.execute_write(lambda tx, r=rows: tx.run(PLAIN_CREATE, rows=r).consume())
+            session.execute_write(
+                lambda tx, r=rows: tx.run(cypher.load(PLAIN_CREATE), rows=r).consume())
     elapsed = time.perf_counter() - t0
     return {"tasks": len(rest), "tasks_per_s": len(rest) / elapsed}
 

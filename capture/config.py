@@ -29,6 +29,10 @@ class TelemetrySettings:
 class InstrumentationSettings:
     enabled: bool = True
     replace_non_json_serializable: bool = True
+    # A captured value whose JSON (raw size for arrays and bytes) is above this many bytes
+    # is recorded as a summary (type, length or dtype and shape, size, sha256), not
+    # copied (capture/serialize.py). 0: no cap.
+    max_value_bytes: int = 256 * 1024
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
 
 
@@ -39,3 +43,6 @@ class BufferSettings:
     flush_interval_s: float = 1.0
     max_queue: int = 100_000
     delete_previous_file: bool = True
+    # Raw task ``data`` (bytes) stays in this process for ``get_buffer()``; past this many
+    # bytes the oldest is let go (the graph keeps their hash, size and media type anyway).
+    keep_data_bytes: int = 256 << 20

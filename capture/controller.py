@@ -7,21 +7,26 @@
 ``start()`` makes the workflow current (for this context and, as a fallback, the whole
 process), sends the workflow message, starts the adapters named by ``interceptors`` and,
 with ``start_persistence``, an in-process keeper (found through
-:mod:`capture.persistence`). ``stop()`` stops the adapters, flushes what this process
-captured and, with ``check_safe_stops``, returns only once the keeper has stored it.
+:mod:`capture.persistence`). ``stop()`` records the end of the run (when this run sent the
+workflow message: its ``ended_at`` and status, ``ERROR`` when an exception left the
+``with`` block; a control message, so users' message counts do not change), stops the
+adapters, flushes what this process captured and, with ``check_safe_stops``, returns only
+once the keeper has stored it.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import time
 from types import TracebackType
 from typing import Any, ClassVar
 
 from capture import buffer_files, context, persistence, recorder
 from capture.adapters.base import ADAPTERS, Adapter
 from capture.ids import new_uuid
-from capture.workflow import build_workflow_message
+from capture.workflow_message import build_workflow_message
+from provgraph import wire
 from provgraph.config import get_settings
 from provgraph.errors import ArgumentError, HubError, ProvgraphError
 from provgraph.wire import user_messages
@@ -43,6 +48,26 @@ class _ClassProperty:
         return self._getter(owner)
 
 
+class _RunBuffer:
+    """``buffer``: this run's messages on an instance; on the class, those of the run
+    started last (during it and after it), as Flowcept's class attribute has them."""
+
+    def __get__(self, instance: Flowcept | None, owner: type[Flowcept]) -> list[dict[str, Any]]:
+        run = instance if instance is not None else owner._last_run
+        if run is None:
+            return []
+        messages: list[dict[str, Any]] = run.get_buffer()
+        return messages
+
+
+def _end_status(exc: BaseException | None) -> tuple[str, str | None]:
+    """How a run ended: FINISHED, or ERROR with the exception that left the block."""
+    if exc is None or (isinstance(exc, SystemExit) and exc.code in (0, None)):
+        return wire.FINISHED, None
+    text = str(exc)
+    return wire.ERROR, f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def _optional_str(name: str, value: Any) -> str | None:
     if value is None:
         return None
@@ -60,6 +85,7 @@ class Flowcept:
 
     current_workflow_id: ClassVar[str | None] = None
     campaign_id: ClassVar[str | None] = None
+    _last_run: ClassVar[Flowcept | None] = None
 
     def __init__(
         self,
@@ -118,6 +144,7 @@ class Flowcept:
         self._context_state: Any = None
         self._recorder: recorder.Recorder | None = None
         self._mark: Any = None
+        self._workflow_sent = False
         self._keeper: persistence.Consumer | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -149,6 +176,10 @@ class Flowcept:
         self._context_state = context.enter_workflow(workflow)
         Flowcept.current_workflow_id = self._workflow_id
         Flowcept.campaign_id = self.campaign_id
+        Flowcept._last_run = self
+        self._workflow_sent = False
+        if active is not None:
+            active.raw_data.clear()  # raw data of earlier runs is not part of this run
         if self.start_persistence and active is not None:
             self._keeper = persistence.start_consumer(self.bundle_exec_id)
         if self.save_workflow and active is not None:
@@ -162,6 +193,7 @@ class Flowcept:
                     interceptor_ids=[f"{self.bundle_exec_id}:{i}" for i in self.interceptors],
                 )
             )
+            self._workflow_sent = True
         self._start_adapters()
         self.is_started = True
         return self
@@ -189,11 +221,19 @@ class Flowcept:
                 log.warning("interceptor %r did not stop cleanly: %s", adapter.kind, exc)
 
     def stop(self) -> None:
+        """End the run (``FINISHED``): flush, and wait for the keeper when asked to."""
+        self._stop(wire.FINISHED, None)
+
+    def _stop(self, status: str, stderr: str | None) -> None:
         if not self.is_started:
             return
         self.is_started = False
         self._stop_adapters()
         active = self._recorder
+        if active is not None and self._workflow_sent:
+            # Only the run that sent the workflow message ends it: producers that share a
+            # workflow_id (save_workflow=False) must not mark it ended for the others.
+            active.record(wire.workflow_end(self._workflow_id, time.time(), status, stderr))
         if active is not None:
             active.flush()
         if self._keeper is not None:
@@ -214,32 +254,41 @@ class Flowcept:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.stop()
+        self._stop(*_end_status(exc))
 
     # --- the buffer ----------------------------------------------------------------------------
 
     def get_buffer(self, return_df: bool = False) -> Any:
-        """The messages this run sent (list of dicts, or a DataFrame with ``return_df``)."""
-        active = self._recorder or recorder.active()
-        messages: list[dict[str, Any]] = []
-        if active is not None:
-            active.flush()
-            try:
-                messages = user_messages(active.hub.read_since(self._mark))
-            except HubError as exc:
-                log.warning("cannot read the buffer back: %s", exc)
+        """The messages this run sent (list of dicts, or a DataFrame with ``return_df``);
+        a task's raw ``data`` bytes are back in its dict, as Flowcept's buffer has them."""
+        messages = self._messages(with_raw_data=True)
         return buffer_files.to_dataframe(messages) if return_df else messages
 
-    @property
-    def buffer(self) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = self.get_buffer()
-        return result
+    def _messages(self, with_raw_data: bool) -> list[dict[str, Any]]:
+        active = self._recorder or recorder.active()
+        messages: list[dict[str, Any]] = []
+        if active is None:
+            return messages
+        active.flush()
+        try:
+            messages = user_messages(active.hub.read_since(self._mark))
+        except HubError as exc:
+            log.warning("cannot read the buffer back: %s", exc)
+        if with_raw_data:
+            for message in messages:
+                if wire.DATA_REF in message and message.get(wire.TYPE) == wire.TASK:
+                    raw = active.raw_data.get(message.get("task_id", ""))
+                    if raw is not None:
+                        message["data"] = raw
+        return messages
+
+    buffer = _RunBuffer()
 
     def dump_buffer(self, path: str | os.PathLike[str] | None = None) -> None:
-        """Write this run's messages as JSONL to ``path`` (overwrites)."""
+        """Write this run's messages as JSONL to ``path`` (overwrites). Raw data bytes are
+        left out, as Flowcept leaves them out of its file (``data_ref`` describes them)."""
         target = buffer_files.resolve(path)
-        messages = self.get_buffer()
-        buffer_files.write(messages, target)
+        buffer_files.write(self._messages(with_raw_data=False), target)
 
     @staticmethod
     def delete_buffer_file(path: str | os.PathLike[str] | None = None) -> None:
@@ -285,7 +334,7 @@ class Flowcept:
     @staticmethod
     def generate_report(
         report_type: str = "provenance_card",
-        format: str = "markdown",
+        format: str | None = None,
         print_markdown: bool = False,
         output_path: str | None = None,
         input_jsonl_path: str | None = None,
@@ -293,6 +342,9 @@ class Flowcept:
         workflow_id: str | None = None,
         campaign_id: str | None = None,
     ) -> dict[str, Any]:
+        """Write the provenance card (markdown) or report (PDF) of a JSONL file, records, or
+        the store's ``workflow_id`` / ``campaign_id`` (exactly one; none: the buffer file).
+        ``format`` defaults to the type's own (markdown for the card, pdf for the report)."""
         return persistence.generate_report(
             report_type=report_type, format=format, print_markdown=print_markdown,
             output_path=output_path, input_jsonl_path=input_jsonl_path, records=records,

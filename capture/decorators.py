@@ -93,7 +93,10 @@ def _finish(spec: TaskSpec, message: dict[str, Any], result: Any) -> bytes:
 def _fail(message: dict[str, Any], exc: BaseException) -> bytes:
     message["ended_at"] = time()
     message["status"] = wire.ERROR
-    message["stderr"] = str(exc) or type(exc).__name__
+    try:
+        message["stderr"] = str(exc) or type(exc).__name__
+    except Exception:  # an exception whose __str__ raises is still the user's exception
+        message["stderr"] = type(exc).__name__
     if "telemetry_at_start" in message:
         message["telemetry_at_end"] = _telemetry()
     return dumps(message)
@@ -120,11 +123,17 @@ def _instrument(func: Callable[..., Any], spec: TaskSpec) -> Callable[..., Any]:
             try:
                 result = await func(*args, **kwargs)
             except BaseException as exc:
-                recorder.buffer.add(_fail(message, exc))
+                try:
+                    recorder.buffer.add(_fail(message, exc))
+                except Exception as failure:  # the user's exception comes through unchanged
+                    recorder.count_error("capturing %s failed: %s", spec.activity_id, failure)
                 raise
             finally:
                 TASK.reset(token)
-            recorder.buffer.add(_finish(spec, message, result))
+            try:
+                recorder.buffer.add(_finish(spec, message, result))
+            except Exception as failure:  # the function returned: so does the wrapper
+                recorder.count_error("capturing %s failed: %s", spec.activity_id, failure)
             return result
 
         return async_wrapper
@@ -146,11 +155,17 @@ def _instrument(func: Callable[..., Any], spec: TaskSpec) -> Callable[..., Any]:
         try:
             result = func(*args, **kwargs)
         except BaseException as exc:
-            recorder.buffer.add(_fail(message, exc))
+            try:
+                recorder.buffer.add(_fail(message, exc))
+            except Exception as failure:  # the user's exception comes through unchanged
+                recorder.count_error("capturing %s failed: %s", spec.activity_id, failure)
             raise
         finally:
             TASK.reset(token)
-        recorder.buffer.add(_finish(spec, message, result))
+        try:
+            recorder.buffer.add(_finish(spec, message, result))
+        except Exception as failure:  # the function returned: so does the wrapper
+            recorder.count_error("capturing %s failed: %s", spec.activity_id, failure)
         return result
 
     return wrapper
@@ -278,12 +293,27 @@ def lightweight_flowcept_task(func: Callable[..., Any] | None = None, **options:
 # --- a function as a whole workflow ----------------------------------------------------------
 
 
+# Flowcept's own defaults for ``@flowcept`` (not those of ``Flowcept()``): a main function
+# run offline records its tasks only, with no keeper and no wait at the end.
+FLOWCEPT_DECORATOR_DEFAULTS: dict[str, Any] = {
+    "start_persistence": False,
+    "save_workflow": False,
+    "check_safe_stops": False,
+}
+
+
 def flowcept(func: Callable[..., Any] | None = None, **flowcept_kwargs: Any) -> Any:
-    """Run ``func`` as a workflow: ``with Flowcept(workflow_name=func.__name__, ...)``."""
+    """Run ``func`` as a workflow: ``with Flowcept(workflow_name=func.__name__, ...)``.
+
+    Defaults as Flowcept's decorator has them: ``start_persistence=False``,
+    ``save_workflow=False``, ``check_safe_stops=False``; any ``Flowcept`` argument given
+    here wins (``@flowcept(save_workflow=True)``).
+    """
     from capture.controller import Flowcept
 
     def decorate(target: Callable[..., Any]) -> Callable[..., Any]:
-        kwargs = {"workflow_name": target.__name__, **flowcept_kwargs}
+        kwargs = {"workflow_name": target.__name__, **FLOWCEPT_DECORATOR_DEFAULTS,
+                  **flowcept_kwargs}
         if inspect.iscoroutinefunction(target):
 
             @functools.wraps(target)

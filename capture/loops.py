@@ -1,11 +1,14 @@
 """Loop instrumentation: ``FlowceptLoop`` (a task per iteration, streamed) and
 ``FlowceptLightweightLoop`` (tasks pre-allocated, published once at the end).
 
-Both record a whole-loop task (``subtype='whole_loop'``, ``activity_id=loop_name``) that
-is the parent of the iteration tasks (``subtype='iteration'``,
-``activity_id=<loop_name>_iteration``, ``used={'i': index, item_name: item}``).
-With capture off (settings or ``capture_enabled=False``) they are plain iterators and
-``end_iter`` does nothing.
+As in Flowcept, both publish exactly one task per iteration
+(``activity_id=<loop_name>_iteration``, ``used={'i': index, item_name: item}``,
+``subtype='iteration'``) and no task for the loop as a whole: what the iterations of one
+loop share is their ``group_id``. An empty loop publishes nothing. An iteration's parent
+is ``parent_task_id``, else the task running where the loop was made; tasks called inside
+a ``FlowceptLoop`` iteration get the iteration as their parent. With capture off
+(settings or ``capture_enabled=False``) they are plain iterators and ``end_iter`` does
+nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from contextvars import Token
 from typing import Any
 
 from capture import context, recorder
-from capture.ids import new_task_id
+from capture.ids import new_task_id, new_uuid
 from capture.telemetry import capture_telemetry
 from provgraph import wire
 from provgraph.config import get_settings
@@ -53,7 +56,7 @@ def _items_and_length(
 
 
 class _LoopBase:
-    """What both loops share: arguments, the whole-loop task, the enabled switch."""
+    """What both loops share: arguments, the iteration tasks, the enabled switch."""
 
     _lightweight = False
 
@@ -83,21 +86,9 @@ class _LoopBase:
             workflow = recorder.implicit_workflow()
         self._workflow_id = workflow_id or (workflow.workflow_id if workflow else None)
         self._campaign_id = workflow.campaign_id if workflow else None
-        self.whole_loop_task_id = new_task_id()
-        self._loop_task: dict[str, Any] = {
-            wire.TYPE: wire.TASK,
-            "task_id": self.whole_loop_task_id,
-            "workflow_id": self._workflow_id,
-            "activity_id": loop_name,
-            "subtype": "whole_loop",
-            "used": {"items_length": self._length},
-            "status": wire.RUNNING,
-        }
-        if self._campaign_id:
-            self._loop_task["campaign_id"] = self._campaign_id
-        parent = parent_task_id or context.current_task_id()
-        if parent:
-            self._loop_task["parent_task_id"] = parent
+        # Flowcept's group_id: what the iterations of this loop share (not a task).
+        self.group_id = new_uuid()
+        self._parent_task_id = parent_task_id or context.current_task_id()
 
     def __len__(self) -> int:
         return self._length
@@ -115,10 +106,12 @@ class _LoopBase:
             "workflow_id": self._workflow_id,
             "activity_id": f"{self._loop_name}_iteration",
             "subtype": "iteration",
-            "parent_task_id": self.whole_loop_task_id,
+            "group_id": self.group_id,
             "used": {"i": self._index, self._item_name: item},
             "started_at": time.time(),
         }
+        if self._parent_task_id:
+            task["parent_task_id"] = self._parent_task_id
         if self._campaign_id:
             task["campaign_id"] = self._campaign_id
         return task
@@ -140,7 +133,7 @@ class _LoopBase:
 
 
 class FlowceptLoop(_LoopBase):
-    """Streams one task per iteration (with telemetry when enabled), plus the loop task."""
+    """Streams one task per iteration (with telemetry when enabled)."""
 
     def __init__(self, items: Any, loop_name: str = "loop", item_name: str = "item",
                  parent_task_id: str | None = None, workflow_id: str | None = None,
@@ -159,12 +152,9 @@ class FlowceptLoop(_LoopBase):
         try:
             item = next(self._iterator)
         except StopIteration:
-            self._end_loop()
+            self._done = True
             raise
-        if not self._started:
-            self._started = True
-            self._loop_task["started_at"] = time.time()
-            recorder.record(self._loop_task)
+        self._started = True
         self._current = self._iteration_task(item)
         self._scope = context.TASK.set(self._current["task_id"])
         if self._telemetry:
@@ -189,22 +179,12 @@ class FlowceptLoop(_LoopBase):
             task["telemetry_at_end"] = capture_telemetry(get_settings().instrumentation.telemetry)
         recorder.record(task)
 
-    def _end_loop(self) -> None:
-        if self._done:
-            return
-        self._done = True
-        if not self._started:
-            self._loop_task["started_at"] = time.time()
-        self._loop_task["ended_at"] = time.time()
-        self._loop_task["status"] = wire.FINISHED
-        recorder.record(self._loop_task)
-
     def __del__(self) -> None:
-        # A loop left early by ``break``: publish the open iteration and the loop task.
+        # A loop left early by ``break``: publish the open iteration.
         try:
             if self._enabled and self._started and not self._done:
+                self._done = True
                 self._close_iteration()
-                self._end_loop()
         except Exception:  # never from a finalizer
             pass
 
@@ -222,7 +202,6 @@ class FlowceptLightweightLoop(_LoopBase):
         if self._enabled:
             self._tasks: list[dict[str, Any]] = []
             self._published = False
-            self._loop_task["started_at"] = time.time()
 
     def __next__(self) -> Any:
         if not self._enabled:
@@ -243,16 +222,14 @@ class FlowceptLightweightLoop(_LoopBase):
         if self._published:
             return
         self._published = True
-        now = time.time()
-        self._loop_task["ended_at"] = now
-        self._loop_task["status"] = wire.FINISHED
         active = recorder.active()
-        if active is None:
+        if active is None or not self._tasks:
             return
+        now = time.time()
         for task in self._tasks:
             task["ended_at"] = now
             active.record(task)
-        active.record(self._loop_task)
+        self._tasks = []
 
     def __del__(self) -> None:
         try:

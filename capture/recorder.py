@@ -12,16 +12,55 @@ import logging
 import os
 import sys
 import threading
+from collections import OrderedDict
 from typing import Any
 
 from capture import context, ids
 from capture.buffer import BatchBuffer
 from capture.hubs.base import Encoded, Hub, create_hub
-from capture.serialize import dumps
+from capture.serialize import dumps, set_max_value_bytes
 from provgraph.config import Settings, get_settings, set_settings
 
 log = logging.getLogger(__name__)
 
+
+class RawData:
+    """Raw task ``data`` (bytes) kept in this process, by task id, within a byte budget.
+
+    The wire carries only their :func:`provgraph.wire.data_ref`; ``Flowcept.get_buffer()``
+    puts the bytes back into the task dicts, as Flowcept's in-memory buffer has them.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = max(int(budget), 0)
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self._warned = False
+
+    def keep(self, task_id: str, raw: bytes) -> None:
+        with self._lock:
+            old = self._items.pop(task_id, None)
+            if old is not None:
+                self._size -= len(old)
+            self._items[task_id] = raw
+            self._size += len(raw)
+            while self._size > self.budget and self._items:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped)
+                if not self._warned:
+                    self._warned = True
+                    log.warning("raw task data past buffer.keep_data_bytes (%s bytes): the "
+                                "oldest is no longer in get_buffer()", self.budget)
+
+    def get(self, task_id: str) -> bytes | None:
+        with self._lock:
+            return self._items.get(task_id)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
 
 
 class Recorder:
@@ -29,6 +68,7 @@ class Recorder:
 
     def __init__(self, settings: Settings, hub: Hub | None = None) -> None:
         self.settings = settings
+        set_max_value_bytes(settings.instrumentation.max_value_bytes)
         self.hub = hub if hub is not None else create_hub(settings)
         cfg = settings.buffer
         self.buffer = BatchBuffer(
@@ -38,6 +78,7 @@ class Recorder:
             max_queue=cfg.max_queue,
         )
         self.errors = 0
+        self.raw_data = RawData(cfg.keep_data_bytes)
 
     def _export(self, batch: list[Encoded]) -> None:
         self.hub.emit(batch)
@@ -140,7 +181,7 @@ def implicit_workflow() -> context.WorkflowContext:
         return _implicit
     with _lock:
         if _implicit is None:
-            from capture.workflow import build_workflow_message
+            from capture.workflow_message import build_workflow_message
 
             name = "implicit:" + os.path.basename(sys.argv[0] or "python")
             workflow = context.WorkflowContext(workflow_id=ids.new_uuid(), workflow_name=name)

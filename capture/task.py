@@ -11,7 +11,8 @@ from capture.context import task_scope
 from capture.ids import new_task_id
 from capture.messages import TaskObject
 from capture.sysinfo import hostname
-from capture.telemetry import capture_telemetry
+from capture.telemetry import capture_telemetry as take_telemetry
+from provgraph import wire
 from provgraph.config import get_settings
 from provgraph.errors import ArgumentError
 from provgraph.wire import Status
@@ -38,6 +39,12 @@ class FlowceptTask:
     ``status``) at construction ends the task at once (status ``FINISHED`` by default).
     ``end()`` records the end state and publishes; ``send()`` publishes a task that was not
     ended, with ``ended_at = started_at``.
+
+    ``capture_telemetry``: ``None`` follows the settings, ``True``/``False`` takes or skips
+    telemetry for this task alone. ``data`` (at construction or ``end()``) is raw data of
+    the task: raw bytes stay in this process (``Flowcept.get_buffer()`` has them) and the
+    message carries their hash, size and media type (``data_ref``; the media type comes
+    from ``custom_metadata``: ``file_type``, ``media_type``, ``file_name``, ``extension``).
     """
 
     def __init__(
@@ -62,7 +69,12 @@ class FlowceptTask:
         stdout: str | None = None,
         stderr: str | None = None,
         status: Status | str | None = None,
+        capture_telemetry: bool | None = None,
     ) -> None:
+        if capture_telemetry is not None and not isinstance(capture_telemetry, bool):
+            raise ArgumentError(
+                f"capture_telemetry must be True, False or None, got {capture_telemetry!r}"
+            )
         for name, value in (("used", used), ("generated", generated),
                             ("custom_metadata", custom_metadata)):
             if value is not None and not isinstance(value, dict):
@@ -91,8 +103,10 @@ class FlowceptTask:
             started_at=started_at if started_at is not None else time.time(),
             status=Status.RUNNING,
         )
-        if self._enabled and get_settings().instrumentation.telemetry.enabled:
-            self._task.telemetry_at_start = capture_telemetry(
+        telemetry = (get_settings().instrumentation.telemetry.enabled
+                     if capture_telemetry is None else capture_telemetry)
+        if self._enabled and telemetry:
+            self._task.telemetry_at_start = take_telemetry(
                 get_settings().instrumentation.telemetry
             )
         self._ended = False
@@ -151,7 +165,7 @@ class FlowceptTask:
         task.ended_at = ended_at if ended_at is not None else time.time()
         task.status = _status(status) or Status.FINISHED
         if task.telemetry_at_start is not None:
-            task.telemetry_at_end = capture_telemetry(get_settings().instrumentation.telemetry)
+            task.telemetry_at_end = take_telemetry(get_settings().instrumentation.telemetry)
         self._publish()
 
     def send(self) -> None:
@@ -166,8 +180,19 @@ class FlowceptTask:
         if self._ended:
             return
         self._ended = True
-        if self._enabled:
-            recorder.record(self._task.to_dict())
+        active = recorder.active() if self._enabled else None
+        if active is None:
+            return
+        message = self._task.to_dict()
+        raw = message.get("data")
+        if isinstance(raw, wire.BYTES_TYPES):
+            del message["data"]
+            try:
+                message[wire.DATA_REF] = wire.data_ref(raw, self._task.custom_metadata)
+                active.raw_data.keep(message["task_id"], bytes(raw))
+            except Exception as exc:  # never into user code
+                active.count_error("keeping the data of %s failed: %s", self._task.task_id, exc)
+        active.record(message)
 
     # --- getters -------------------------------------------------------------------------
 

@@ -21,3 +21,8 @@ class KeeperSettings:
     retry_initial_s: float = 0.2  # store down: first backoff, doubled up to retry_max_s
     retry_max_s: float = 5.0
     progress_interval_s: float = 1.0
+    # File hub: a line longer than this goes to the dead letters (its first bytes kept)
+    # instead of being read whole; an incomplete last line left unchanged this long is the
+    # torn tail of a producer that died mid-write, and goes to the dead letters too.
+    max_line_bytes: int = 16 * 1024 * 1024
+    torn_line_s: float = 10.0

@@ -7,6 +7,7 @@ so that ``get_workflow_object`` answers with its ``WorkflowObject``.
     Flowcept.db.get_tasks_from_current_workflow()
     Flowcept.db.task_query({"activity_id": "train", "status": "FINISHED"})
     Flowcept.db.upstream(task_id, depth=5)
+    Flowcept.db.workflow_dag(workflow_id)["tasks"]
 
 Both stores answer with the same shapes. Filters are ``{field: value}`` on task or
 workflow fields; flat fields are matched by the store, dotted ones into nested dicts
@@ -19,7 +20,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from keeper.stores.base import Store, check_depth, open_store
+from keeper.lineage import LineageQueries
+from keeper.stores.base import Store, open_store
 from prov_model import map_batch
 from prov_model.inverse import node_to_message
 from prov_model.vocab import TASK, WORKFLOW
@@ -35,6 +37,12 @@ def _check_filter(filter: Any, name: str = "filter") -> dict[str, Any]:
         return {}
     if not isinstance(filter, Mapping):
         raise ArgumentError(f"{name} must be a dict of field -> value, got {type(filter).__name__}")
+    for key in filter:
+        if not isinstance(key, str) or not key:
+            raise ArgumentError(
+                f"{name} keys must be field names (non-empty strings), got "
+                f"{type(key).__name__} {key!r:.60}"
+            )
     return dict(filter)
 
 
@@ -57,8 +65,8 @@ _FLAT_FIELDS = frozenset({
 })
 
 
-class DBAPI:
-    """Queries over one store (``Flowcept.db``)."""
+class DBAPI(LineageQueries):
+    """Queries over one store (``Flowcept.db``); lineage from :class:`LineageQueries`."""
 
     def __init__(self, store: Store, settings: Settings,
                  current_workflow_id: Callable[[], str | None] | None = None) -> None:
@@ -120,16 +128,6 @@ class DBAPI:
             raise ArgumentError(f"expected a {kind} dict, got {type(obj).__name__}")
         message = {**obj, wire.TYPE: kind}
         self.store.write(map_batch([message], self.settings.entities))
-
-    # --- lineage -----------------------------------------------------------------------------
-
-    def upstream(self, node_id: str, depth: int = 10) -> list[dict[str, Any]]:
-        """What ``node_id`` was derived from: ``[{id, labels, distance}]``, nearest first."""
-        return self.store.upstream(node_id, check_depth(depth))
-
-    def downstream(self, node_id: str, depth: int = 10) -> list[dict[str, Any]]:
-        """What ``node_id`` influenced: ``[{id, labels, distance}]``, nearest first."""
-        return self.store.downstream(node_id, check_depth(depth))
 
     def export(self, format: str = "provjson", workflow_id: str | None = None,
                path: str | None = None) -> Any:

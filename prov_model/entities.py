@@ -37,6 +37,7 @@ import orjson
 
 from prov_model.config import EntitySettings
 from prov_model.graph import Node, Props
+from prov_model.keys import bounded_id
 from prov_model.vocab import ENTITY_LABELS, PLAN_LABELS
 
 _JSON_OPTS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
@@ -187,12 +188,14 @@ def _plan_from_code(code: dict[str, Any]) -> tuple[str, Props]:
     module = str(code.get("module") or "")
     qualname = str(code["qualname"])
     source_hash = code.get("source_hash")
-    node_id = f"{PLAN_ID_PREFIX}{module}:{qualname}"
+    name = f"{module}:{qualname}"
     if source_hash:
-        node_id += f"@{source_hash}"
+        name += f"@{source_hash}"
+    node_id = bounded_id(PLAN_ID_PREFIX, name)
     props: Props = {}
     for key, item in code.items():
-        if item is not None and type(item) in (str, int, float, bool):
+        if type(item) in (str, float, bool) or (
+                type(item) is int and _INT64_MIN <= item <= _INT64_MAX):
             props[key] = item
     props["name"] = f"{module}.{qualname}" if module else qualname
     return node_id, props

@@ -21,7 +21,9 @@ What a message gives (the tables in :mod:`prov_model.tables` say it field by fie
   of ``dependents``).
 * ``workflow`` -> ``(:Activity:Workflow {id: workflow_id})``, its values and agents the same
   way, ``WAS_PART_OF`` to the parent workflow and to the campaign.
-* ``control`` -> nothing (the keeper handles those).
+* ``control`` -> the node update of a :data:`~prov_model.tables.CONTROL_EVENTS` entry
+  (``workflow_end``: the workflow's ``ended_at``, ``status`` and ``stderr``), else nothing
+  (flush markers: the keeper handles those).
 
 Every edge endpoint is among the delta's nodes: a node known only by id (the workflow of a
 task, a dependency, a parent) is emitted as a *stub* with empty props, which writes as a
@@ -41,7 +43,16 @@ from typing import Any
 from prov_model.config import EntitySettings
 from prov_model.entities import entity_node, plan_node, to_json_text
 from prov_model.graph import DeltaBuilder, GraphDelta, Node, Props
-from prov_model.tables import IGNORED_KINDS, KINDS, VALUE_FIELDS, InvalidField, Kind
+from prov_model.keys import bounded_id, too_long, too_long_reason
+from prov_model.tables import (
+    CONTROL_EVENTS,
+    IGNORED_KINDS,
+    KINDS,
+    VALUE_FIELDS,
+    ControlEvent,
+    InvalidField,
+    Kind,
+)
 from provgraph.errors import MappingError
 
 DEFAULT_SETTINGS = EntitySettings()
@@ -92,6 +103,10 @@ def map_into(msg: Mapping[str, Any], builder: DeltaBuilder, settings: EntitySett
     kind = KINDS.get(kind_name) if isinstance(kind_name, str) else None
     if kind is None:
         if isinstance(kind_name, str) and kind_name in IGNORED_KINDS:
+            event_name = msg.get("event")
+            event = CONTROL_EVENTS.get(event_name) if isinstance(event_name, str) else None
+            if event is not None:
+                _control(msg, event, builder)
             return
         if kind_name is None:
             raise MappingError("message has no 'type' (expected task, workflow or control)")
@@ -107,6 +122,9 @@ def map_into(msg: Mapping[str, Any], builder: DeltaBuilder, settings: EntitySett
                 f"{kind.name} message without a valid '{kind.id_field}' "
                 f"(got {type(own_id).__name__} {own_id!r:.60})"
             )
+    if too_long(own_id):
+        raise MappingError(f"{kind.name} {own_id!r:.60}: field '{kind.id_field}' "
+                           f"{too_long_reason(own_id)}")
     props = _props(msg, kind, own_id)  # validates every field: nothing below raises
     plan = plan_node(msg.get("code"), msg.get("activity_id")) if kind.has_plan else None
     if plan is not None:
@@ -115,6 +133,33 @@ def map_into(msg: Mapping[str, Any], builder: DeltaBuilder, settings: EntitySett
     builder.add_node(Node(own_id, kind.labels, props))
     _values(msg, kind, own_id, props, settings, builder)
     _links(msg, kind, own_id, plan, builder)
+
+
+def _control(msg: Mapping[str, Any], event: ControlEvent, builder: DeltaBuilder) -> None:
+    """The node update a control event gives (only the fields its rules name)."""
+    own_id = msg.get(event.id_field)
+    if not isinstance(own_id, str) or not own_id:
+        raise MappingError(
+            f"control {event.event!r} without a valid '{event.id_field}' "
+            f"(got {type(own_id).__name__} {own_id!r:.60})"
+        )
+    if too_long(own_id):
+        raise MappingError(f"control {event.event!r} {own_id!r:.60}: field "
+                           f"'{event.id_field}' {too_long_reason(own_id)}")
+    props: dict[str, Any] = {}
+    for key, rules in event.props.items():
+        value = msg.get(key)
+        if value is None:
+            continue
+        try:
+            for prop, fast, convert in rules:
+                out = value if fast is type(value) else convert(value)
+                if out is not None:
+                    props[prop] = out
+        except InvalidField as exc:
+            raise MappingError(
+                f"control {event.event!r} {own_id!r:.60}: field '{key}' {exc}") from None
+    builder.add_node(Node(str(own_id), event.labels, props))
 
 
 def _props(msg: Mapping[str, Any], kind: Kind, own_id: str) -> Props:
@@ -147,17 +192,22 @@ def _props(msg: Mapping[str, Any], kind: Kind, own_id: str) -> Props:
                     if out is not None:
                         props[prop] = out
     except InvalidField as exc:
-        raise MappingError(f"{kind.name} {own_id!r}: field '{key}' {exc}") from None
+        raise MappingError(f"{kind.name} {own_id!r:.60}: field '{key}' {exc}") from None
     declared_extra = msg.get("extra")
     if declared_extra is not None:
         if not isinstance(declared_extra, dict):
             raise MappingError(
-                f"{kind.name} {own_id!r}: field 'extra' must be a dict, "
+                f"{kind.name} {own_id!r:.60}: field 'extra' must be a dict, "
                 f"got {type(declared_extra).__name__}"
             )
         extra = {**declared_extra, **extra} if extra else declared_extra
     if extra:
         props["extra_json"] = to_json_text(extra)
+    for key in kind.keys:
+        value = props.get(key)
+        if type(value) is str and too_long(value):
+            raise MappingError(f"{kind.name} {own_id!r:.60}: field '{key}' "
+                               f"{too_long_reason(value)}")
     return props
 
 
@@ -182,7 +232,7 @@ def _values(
         entity_is_src = spec.entity_is_src
         for role, value in values.items():
             role_name = role if type(role) is str else str(role)
-            node = entity_node(value, prefix + role_name, settings)
+            node = entity_node(value, bounded_id(prefix, role_name), settings)
             add_node(node)
             edge_props: Props = {"role": role_name} if time is None else {
                 "role": role_name, "time": time}

@@ -10,6 +10,9 @@ The mapping code (:mod:`prov_model.mapping`) is a small interpreter of these tab
 * ``VALUE_FIELDS``: the ``used`` / ``generated`` dicts whose values become ``Entity`` nodes.
 * ``TASK_LINKS`` / ``WORKFLOW_LINKS``: fields naming other nodes, with the edge they give.
 * ``KINDS``: message ``type`` -> everything above for that kind.
+* ``CONTROL_EVENTS``: the control messages that change a node (the end of a workflow run:
+  its ``ended_at`` and ``status``); every other control message (flush markers) maps to
+  nothing.
 
 Fields in no table (and the ``extra`` dict) are kept, as JSON, in ``extra_json``.
 """
@@ -23,6 +26,7 @@ from typing import Any
 
 from prov_model.entities import to_json_text
 from prov_model.graph import PropValue
+from prov_model.keys import too_long, too_long_reason
 from prov_model.vocab import (
     CAMPAIGN_LABELS,
     PERSON_LABELS,
@@ -50,6 +54,8 @@ Rule = tuple[str, type | None, Converter]
 Rules = tuple[Rule, ...]
 
 _NUMBER = (int, float)
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
 _TEXTLIKE = (str, int, float)
 
 
@@ -61,11 +67,12 @@ def _kind(value: Any) -> str:
 
 
 def as_id(value: Any) -> str:
-    """A node id: a non-empty string."""
-    if type(value) is str and value:
-        return value
-    if isinstance(value, str) and value:  # StrEnum and other str subclasses
-        return str(value)
+    """A node id: a non-empty string an index can hold (:mod:`prov_model.keys`)."""
+    if isinstance(value, str) and value:
+        text = value if type(value) is str else str(value)  # StrEnum and other subclasses
+        if too_long(text):
+            raise InvalidField(too_long_reason(text))
+        return text
     raise InvalidField(f"must be a non-empty string id, got {_kind(value)} {value!r:.60}")
 
 
@@ -85,10 +92,20 @@ def as_status(value: Any) -> str:
     raise InvalidField(f"must be a status string, got {_kind(value)}")
 
 
+def storable_number(value: Any) -> bool:
+    """A number a property can hold: a float, or an int of 64 bits (Neo4j's integer)."""
+    if isinstance(value, bool) or not isinstance(value, _NUMBER):
+        return False
+    return not isinstance(value, int) or _INT64_MIN <= value <= _INT64_MAX
+
+
 def as_time(value: Any) -> int | float:
     """A timestamp in epoch seconds."""
-    if isinstance(value, _NUMBER) and not isinstance(value, bool):
-        return value
+    if storable_number(value):
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise InvalidField("must be a number (epoch seconds) of at most 64 bits, got an int "
+                           f"of {value.bit_length()} bits")
     raise InvalidField(f"must be a number (epoch seconds), got {_kind(value)} {value!r:.60}")
 
 
@@ -143,9 +160,19 @@ def number_at(*paths: tuple[str, ...]) -> Converter:
             node: Any = value
             for part in path:
                 node = node.get(part) if isinstance(node, dict) else None
-            if isinstance(node, _NUMBER) and not isinstance(node, bool):
-                return node
+            if storable_number(node):
+                return node  # type: ignore[no-any-return]
         return None
+
+    return pick
+
+
+def text_at(key: str) -> Converter:
+    """Converter picking the string at ``key`` of a dict."""
+
+    def pick(value: Any) -> str | None:
+        found = value.get(key) if isinstance(value, dict) else None
+        return found if isinstance(found, str) else None
 
     return pick
 
@@ -196,6 +223,13 @@ TASK_PROPS: dict[str, Rules] = {
     "status": (("status", str, as_status),),
     "tags": (("tags", None, as_str_list),),
     "data": (("data_json", None, as_json),),
+    # Raw bytes never reach the graph: their hash, size and media type do (wire.data_ref).
+    wire.DATA_REF: (
+        ("data_ref_json", None, as_json_dict),
+        ("data_sha256", None, text_at("sha256")),
+        ("data_size_bytes", None, number_at(("size_bytes",))),
+        ("data_media_type", None, text_at("media_type")),
+    ),
     "stdout": (("stdout", str, text_only), ("stdout_json", None, json_unless_text)),
     "stderr": (("stderr", str, text_only), ("stderr_json", None, json_unless_text)),
     "telemetry_at_start": (
@@ -223,6 +257,7 @@ WORKFLOW_PROPS: dict[str, Rules] = {
          "custom_metadata")
     ),
     "status": (("status", str, as_status),),
+    "stderr": (("stderr", str, text_only), ("stderr_json", None, json_unless_text)),
     "interceptor_ids": (("interceptor_ids", None, as_str_list),),
 }
 
@@ -320,6 +355,8 @@ class Kind:
     links: tuple[Link, ...]
     has_plan: bool
     skip: frozenset[str]  # fields handled elsewhere (not copied to extra_json)
+    # Properties that are indexed or become node ids: each must fit an index key.
+    keys: tuple[str, ...] = ()
     # Derived from ``props``: field -> fast type, for fields with one same-name rule.
     fast: dict[str, type] = dataclasses.field(init=False)
 
@@ -332,11 +369,37 @@ class Kind:
         object.__setattr__(self, "fast", fast)
 
 
+# Indexed (cypher/schema) or the name of another node (person:<user>, agent:<agent_id>).
+_AGENT_KEYS = ("user", "login_name", "agent_id")
+TASK_KEYS = ("activity_id", "status", *_AGENT_KEYS)
+WORKFLOW_KEYS = ("name", "status", *_AGENT_KEYS)
+
 KINDS: dict[str, Kind] = {
     wire.TASK: Kind(wire.TASK, "task_id", TASK_LABELS, TASK_PROPS, TASK_LINKS, True,
-                    frozenset({wire.TYPE, "task_id", "extra"})),
+                    frozenset({wire.TYPE, "task_id", "extra"}), TASK_KEYS),
     wire.WORKFLOW: Kind(wire.WORKFLOW, "workflow_id", WORKFLOW_LABELS, WORKFLOW_PROPS,
-                        WORKFLOW_LINKS, False, frozenset({wire.TYPE, "workflow_id", "extra"})),
+                        WORKFLOW_LINKS, False, frozenset({wire.TYPE, "workflow_id", "extra"}),
+                        WORKFLOW_KEYS),
 }
 
 IGNORED_KINDS: frozenset[str] = frozenset({wire.CONTROL})  # the keeper handles those
+
+
+@dataclass(frozen=True, slots=True)
+class ControlEvent:
+    """A control message that updates one node: the node ``id_field`` names, with the
+    ``props`` rules applied to the message's fields (other fields are ignored)."""
+
+    event: str
+    id_field: str
+    labels: tuple[str, ...]
+    props: dict[str, Rules]
+
+
+CONTROL_EVENTS: dict[str, ControlEvent] = {
+    wire.WORKFLOW_END: ControlEvent(
+        wire.WORKFLOW_END, "workflow_id", WORKFLOW_LABELS,
+        {"ended_at": WORKFLOW_PROPS["ended_at"], "status": WORKFLOW_PROPS["status"],
+         "stderr": WORKFLOW_PROPS["stderr"]},
+    ),
+}

@@ -30,6 +30,7 @@ import dataclasses
 import os
 import re
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,9 +139,12 @@ class Settings:
     ``settings.section(RedisHubSettings)`` gives a section with its static type.
     """
 
-    def __init__(self) -> None:
-        self.data_dir = CoreSettings.data_dir
-        self.environment_id = CoreSettings.environment_id
+    def __init__(self, *, data_dir: str | None = None, environment_id: str | None = None
+                 ) -> None:
+        """The defaults of every declared section (``data_dir``/``environment_id`` given)."""
+        self.data_dir = CoreSettings.data_dir if data_dir is None else data_dir
+        self.environment_id = (CoreSettings.environment_id if environment_id is None
+                               else environment_id)
         self.source = ""  # the settings file that was read, if any
         self._nodes: dict[str, Any] = {"": self}
         self._children: dict[str, list[str]] = {"": []}
@@ -223,6 +227,22 @@ def redact_url(url: str) -> str:
     user, colon, _password = credentials.partition(":")
     hidden = f"{user}:{REDACTED}" if colon and user and "/" not in user else REDACTED
     return f"{scheme}://{hidden}@{host}"
+
+
+def url_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """``(url without its credentials, user, password)``, both percent-decoded.
+
+    The credentials end at the last ``@`` (as in :func:`redact_url`), so a password with an
+    unescaped ``@``, ``:`` or ``/`` is taken whole instead of being read as host or port
+    (and shown in a client's error message).
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url, None, None
+    credentials, _, host = rest.rpartition("@")
+    user, colon, password = credentials.partition(":")
+    return (f"{scheme}://{host}", urllib.parse.unquote(user) or None,
+            urllib.parse.unquote(password) if colon else None)
 
 
 def redact(value: Any) -> Any:
@@ -416,4 +436,5 @@ __all__ = [
     "redact_url",
     "section",
     "set_settings",
+    "url_credentials",
 ]

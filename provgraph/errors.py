@@ -49,3 +49,24 @@ class ServiceError(ProvgraphError):
 
 class QueryError(ProvgraphError):
     """A user query was rejected (e.g. it tried to write in a read-only session)."""
+
+
+class ReportError(ProvgraphError, ValueError):
+    """A report cannot be made: a bad input mode, type or format, or input without what a
+    report needs (says what was looked for and where)."""
+
+
+class ReportInputNotFound(ProvgraphError, FileNotFoundError):
+    """The JSONL file a report was asked to read does not exist."""
+
+
+class ReportDependencyMissing(ProvgraphError, ModuleNotFoundError):
+    """A report needs an optional package (matplotlib, rich): names the extra to install."""
+
+
+class NotFoundError(ProvgraphError, LookupError):
+    """What a query names (a node, a workflow, a value) is not in the store."""
+
+
+class CapExceededError(ProvgraphError):
+    """An answer would be larger than its cap (says the cap and how to narrow the question)."""

@@ -26,7 +26,7 @@ EXPORTS = "exports"  # PROV documents out
 # capability -> (what provides it, what to do when it is missing)
 CAPABILITIES: dict[str, tuple[str, str]] = {
     PERSISTENCE: ("the keeper", "reinstall provgraph"),
-    REPORTS: ("the exports package", "it is not built yet"),
+    REPORTS: ("the reports of the exports package", "reinstall provgraph"),
     EXPORTS: ("the exports package", "it is not built yet"),
 }
 

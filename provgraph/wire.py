@@ -16,10 +16,20 @@ line.
     {'type': 'control', 'event': 'flush', 'marker': 'm1'}
     >>> marker_of(flush_marker("m1"))
     'm1'
+    >>> workflow_end("w1", 2.0, FINISHED)
+    {'type': 'control', 'event': 'workflow_end', 'workflow_id': 'w1', 'ended_at': 2.0, \
+'status': 'FINISHED'}
+
+Raw bytes given as a task's ``data`` never travel: the message carries their
+:func:`data_ref` (hash, size, media type) under :data:`DATA_REF`, and the bytes stay in
+the producing process (``Flowcept.get_buffer()`` gives them back, as Flowcept does).
 """
 
 from __future__ import annotations
 
+import hashlib
+import mimetypes
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Final
 
@@ -58,6 +68,14 @@ MESSAGE_KINDS: Final = (TASK, WORKFLOW, CONTROL)
 FLUSH: Final = "flush"
 
 
+# The end of a workflow run: ``Flowcept.stop()`` of the run that sent the workflow message
+# records when it ended and how (``FINISHED``, or ``ERROR`` when an exception left the
+# ``with`` block). A control message, so the message counts users see do not change; the
+# keeper maps it onto the workflow node (``prov_model.tables.CONTROL_EVENTS``).
+WORKFLOW_END: Final = "workflow_end"
+WORKFLOW_END_STATUSES: Final = frozenset({FINISHED, ERROR})
+
+
 def flush_marker(marker: str) -> dict[str, Any]:
     """The control message asking a keeper to confirm ``marker`` once it is stored."""
     return {TYPE: CONTROL, "event": FLUSH, "marker": marker}
@@ -77,6 +95,78 @@ def marker_of(message: Any) -> str | None:
     return None
 
 
+def workflow_end(workflow_id: str, ended_at: float, status: str,
+                 stderr: str | None = None) -> dict[str, Any]:
+    """The control message recording the end of workflow ``workflow_id``."""
+    if not isinstance(workflow_id, str) or not workflow_id:
+        raise ValueError(f"workflow_id must be a non-empty string, got {workflow_id!r}")
+    if status not in WORKFLOW_END_STATUSES:
+        raise ValueError(f"a workflow ends FINISHED or ERROR, got {status!r}")
+    message: dict[str, Any] = {TYPE: CONTROL, "event": WORKFLOW_END, "workflow_id": workflow_id,
+                               "ended_at": float(ended_at), "status": str(status)}
+    if stderr:
+        message["stderr"] = stderr
+    return message
+
+
+def is_workflow_end(message: Any) -> bool:
+    """Whether ``message`` is a workflow-end control message."""
+    return is_control(message) and message.get("event") == WORKFLOW_END
+
+
+# --- raw task data --------------------------------------------------------------------------
+
+DATA_REF: Final = "data_ref"  # the task field describing raw ``data`` bytes
+BYTES_TYPES: Final = (bytes, bytearray, memoryview)
+DEFAULT_MEDIA_TYPE: Final = "application/octet-stream"
+# custom_metadata keys naming the media type, in order of trust (Flowcept documents
+# "file_type", "file_name" and "extension" for data that holds file contents).
+_MEDIA_TYPE_KEYS: Final = ("media_type", "mime_type", "content_type", "file_type")
+_NAME_KEYS: Final = ("file_name", "extension")
+
+
+def media_type(custom_metadata: Mapping[str, Any] | None) -> str:
+    """The media type of a task's raw data, from its ``custom_metadata``.
+
+    >>> media_type({"file_type": "image/png"}), media_type({"file_name": "a.csv"})
+    ('image/png', 'text/csv')
+    >>> media_type({"extension": "png"}), media_type(None)
+    ('image/png', 'application/octet-stream')
+    """
+    if not isinstance(custom_metadata, Mapping):
+        return DEFAULT_MEDIA_TYPE
+    guesses: list[str] = []
+    for key in _MEDIA_TYPE_KEYS:
+        value = custom_metadata.get(key)
+        if isinstance(value, str) and value:
+            if "/" in value:
+                return value.strip().lower()
+            guesses.append(value)  # "png": an extension, not a media type
+    for key in _NAME_KEYS:
+        value = custom_metadata.get(key)
+        if isinstance(value, str) and value:
+            guesses.append(value)
+    for guess in guesses:
+        name = guess if "." in guess else f"data.{guess}"
+        found, _ = mimetypes.guess_type(name, strict=False)
+        if found:
+            return found
+    return DEFAULT_MEDIA_TYPE
+
+
+def data_ref(raw: bytes | bytearray | memoryview,
+             custom_metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What the wire carries of raw task data: its sha256, size and media type.
+
+    >>> ref = data_ref(b"abc", {"file_type": "text/plain"})
+    >>> ref["size_bytes"], ref["media_type"], ref["sha256"][:8]
+    (3, 'text/plain', 'ba7816bf')
+    """
+    view = memoryview(raw)
+    return {"sha256": hashlib.sha256(view).hexdigest(), "size_bytes": view.nbytes,
+            "media_type": media_type(custom_metadata)}
+
+
 def user_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``messages`` without the control messages (what users see of a buffer)."""
     return [m for m in messages if not is_control(m)]
@@ -94,7 +184,10 @@ def encode_batch(batch: list[bytes]) -> bytes:
 
 
 __all__ = [
+    "BYTES_TYPES",
     "CONTROL",
+    "DATA_REF",
+    "DEFAULT_MEDIA_TYPE",
     "ERROR",
     "FIELD_BATCH",
     "FIELD_PAYLOAD",
@@ -106,10 +199,16 @@ __all__ = [
     "TERMINAL_STATUSES",
     "TYPE",
     "WORKFLOW",
+    "WORKFLOW_END",
+    "WORKFLOW_END_STATUSES",
     "Status",
+    "data_ref",
     "encode_batch",
     "flush_marker",
     "is_control",
+    "is_workflow_end",
     "marker_of",
+    "media_type",
     "user_messages",
+    "workflow_end",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -14,9 +15,13 @@ from capture.hubs.base import Encoded, Hub, Message
 if TYPE_CHECKING:
     from provgraph.config import Settings
 
+log = logging.getLogger(__name__)
+
 
 def read_jsonl(path: str | Path, start: int = 0) -> list[Message]:
-    """Decode the messages of a JSONL file from byte offset ``start`` (blank lines skipped)."""
+    """Decode the messages of a JSONL file from byte offset ``start`` (blank lines skipped;
+    a line that is not JSON, such as the torn tail of a producer that died mid-write, is
+    skipped with a warning naming its offset)."""
     with open(path, "rb") as handle:
         if start:
             handle.seek(start)
@@ -25,13 +30,30 @@ def read_jsonl(path: str | Path, start: int = 0) -> list[Message]:
         return []
     # One parse of the whole file as an array is several times faster than line by line.
     lines = [line for line in data.split(b"\n") if line.strip()]
-    return list(orjson.loads(b"[" + b",".join(lines) + b"]"))
+    try:
+        return list(orjson.loads(b"[" + b",".join(lines) + b"]"))
+    except orjson.JSONDecodeError:
+        pass
+    messages: list[Message] = []
+    position = start
+    for line in data.split(b"\n"):
+        if line.strip():
+            try:
+                messages.append(orjson.loads(line))
+            except orjson.JSONDecodeError as exc:
+                log.warning("%s: skipping a line at byte %s that is not JSON (%s)",
+                            path, position, exc)
+        position += len(line) + 1
+    return messages
 
 
 class FileHub(Hub):
     """Appends each batch with a single ``write`` on an ``O_APPEND`` descriptor.
 
     One write per batch keeps batches from several processes from interleaving mid-line.
+    A batch starts on a new line: when the file does not end with a newline (the torn
+    tail of a producer that died mid-write) one is written first, so the torn line stays
+    alone (a dead letter for the keeper) and this batch's first message is kept whole.
     """
 
     kind = "file"
@@ -40,6 +62,7 @@ class FileHub(Hub):
         self.path = Path(path)
         self._fd: int | None = None
         self._inode: int | None = None
+        self._end = 0  # the file size after our last write: it ends with our newline
         self._lock = threading.Lock()
 
     @classmethod
@@ -59,9 +82,17 @@ class FileHub(Hub):
                 self._fd = None
         if self._fd is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            # Read access too: emit looks at the last byte (pread) before appending.
+            self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
             self._inode = os.fstat(self._fd).st_ino
+            self._end = -1
         return self._fd
+
+    def _ends_mid_line(self, fd: int) -> bool:
+        size = os.fstat(fd).st_size
+        if size == 0 or size == self._end:
+            return False
+        return os.pread(fd, 1, size - 1) != b"\n"
 
     def emit(self, batch: list[Encoded]) -> None:
         if not batch:
@@ -69,10 +100,13 @@ class FileHub(Hub):
         data = b"\n".join(batch) + b"\n"
         with self._lock:
             fd = self._open()
+            if self._ends_mid_line(fd):
+                data = b"\n" + data
             view = memoryview(data)
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
+            self._end = os.lseek(fd, 0, os.SEEK_CUR)  # O_APPEND: the end of our write
 
     def mark(self) -> int:
         try:

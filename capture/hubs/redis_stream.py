@@ -67,7 +67,7 @@ class RedisHub(Hub):
         self.max_stream_len = max_stream_len
         self.retry_interval_s = retry_interval_s
         # redis-py's return types are unions of sync/async results: kept as Any here.
-        self._client: Any = redis.Redis.from_url(
+        self._client: Any = redis_client(
             url,
             socket_connect_timeout=connect_timeout_s,
             socket_timeout=socket_timeout_s,
@@ -212,6 +212,23 @@ class RedisHub(Hub):
                 self._replay_locked()
             self.spool.close()
         self._client.close()
+
+
+def redis_client(url: str, **options: Any) -> redis.Redis:
+    """A client for ``url``, its credentials parsed by provgraph (the last ``@`` ends them)
+    and passed apart, so no part of a password is ever read as a host or shown in an
+    error. A URL redis-py cannot read is a :class:`HubError` naming it redacted."""
+    from provgraph.config import url_credentials
+
+    clean, user, password = url_credentials(url)
+    if user is not None:
+        options["username"] = user
+    if password is not None:
+        options["password"] = password
+    try:
+        return redis.Redis.from_url(clean, **options)
+    except ValueError as exc:
+        raise HubError(f"bad Redis URL {_safe_url(url)}: {exc}") from None
 
 
 def _safe_url(url: str) -> str:

@@ -76,7 +76,14 @@ class Source(ABC):
         """What is in the dead-letter place (``payload``, ``reason``, ``origin``, ``time``)."""
 
     def backlog(self) -> int | None:
-        """Entries waiting to be read, when the source knows."""
+        """What waits to be stored (unread, or read and not acknowledged), in
+        ``backlog_unit``; ``None`` when the source cannot tell. Raises
+        :class:`~provgraph.errors.HubUnavailableError` when the hub does not answer."""
+        return None
+
+    def waiting_for(self) -> str | None:
+        """Why a backlog is not being read right now, in words (``keeper run --until-idle``
+        shows it), e.g. entries pending with a keeper that stopped."""
         return None
 
     def interrupt(self) -> None:  # noqa: B027 - optional hook

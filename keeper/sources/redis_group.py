@@ -8,15 +8,18 @@ Dead letters go to a second stream with the reason and the original payload.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import redis
 
 from keeper.sources.base import Delivery, Source, decode_array_or_object
+from provgraph.config import redact_url, url_credentials
 from provgraph.errors import HubError, HubUnavailableError
 from provgraph.wire import FIELD_BATCH, FIELD_PAYLOAD
 
@@ -50,9 +53,14 @@ class RedisGroupSource(Source):
         self.claim_idle_ms = int(claim_idle_s * 1000)
         self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}-{os.urandom(3).hex()}"
         # redis-py's return types are unions of sync/async results: kept as Any here.
-        self._client: Any = redis.Redis.from_url(
-            url, socket_connect_timeout=connect_timeout_s, socket_keepalive=True
-        )
+        clean, user, password = url_credentials(url)  # the last "@" ends the credentials
+        try:
+            self._client: Any = redis.Redis.from_url(
+                clean, username=user, password=password,
+                socket_connect_timeout=connect_timeout_s, socket_keepalive=True,
+            )
+        except ValueError as exc:
+            raise HubError(f"bad Redis URL {redact_url(url)}: {exc}") from None
         self._group_ready = False
         self._next_claim = 0.0
 
@@ -83,6 +91,8 @@ class RedisGroupSource(Source):
                 self.group, self.consumer, {self.stream: ">"}, count=max_entries,
                 block=block_ms or None,
             )
+        except redis.AuthenticationError as exc:
+            raise HubError(f"Redis refused the credentials: {exc}") from exc
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise HubUnavailableError(f"Redis unavailable: {exc}") from exc
         except redis.ResponseError as exc:
@@ -126,39 +136,87 @@ class RedisGroupSource(Source):
         if not deliveries:
             return
         ids = [d.ref for d in deliveries]
-        try:
+        with _unavailable("acknowledging"):
+            # Not acknowledged on an error: delivered again and stored again (idempotent).
             pipe = self._client.pipeline(transaction=False)
             pipe.xack(self.stream, self.group, *ids)
             pipe.xdel(self.stream, *ids)
             pipe.execute()
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            # Not acknowledged: they will be delivered again and stored again (idempotent).
-            raise HubUnavailableError(f"Redis unavailable while acknowledging: {exc}") from exc
 
     def dead_letter(self, payload: bytes, reason: str, origin: str) -> None:
-        self._client.xadd(self.dead_letter_stream, {
-            "payload": payload, "reason": reason, "origin": origin, "time": str(time.time()),
-        })
+        with _unavailable("writing a dead letter"):
+            self._client.xadd(self.dead_letter_stream, {
+                "payload": payload, "reason": reason, "origin": origin,
+                "time": str(time.time()),
+            })
 
     def dead_letters(self) -> list[dict[str, Any]]:
+        with _unavailable("reading the dead letters"):
+            entries = self._client.xrange(self.dead_letter_stream)
         return [
             {k.decode(): v.decode(errors="replace") if k != b"payload" else v
              for k, v in fields.items()}
-            for _, fields in self._client.xrange(self.dead_letter_stream)
+            for _, fields in entries
         ]
 
-    def backlog(self) -> int | None:
+    def _group_info(self) -> dict[str, Any] | None:
         try:
-            for group in self._client.xinfo_groups(self.stream):
-                if group.get("name", b"").decode() == self.group:
-                    lag = group.get("lag")
-                    return int(lag or 0) + int(group.get("pending") or 0)
-        except redis.RedisError:
-            return None
+            groups = self._client.xinfo_groups(self.stream)
+        except redis.ResponseError as exc:
+            if "no such key" in str(exc).lower():
+                return None  # no stream yet: nothing waits
+            raise HubError(f"reading the groups of {self.stream}: {exc}") from exc
+        for group in groups:
+            if group.get("name", b"").decode() == self.group:
+                info: dict[str, Any] = group
+                return info
         return None
 
+    def _unread(self, group: dict[str, Any]) -> int:
+        """Entries after the group's last delivered id. The group's ``lag`` says how many,
+        but it is only an estimate: null when it cannot be computed, stale after entries
+        were deleted or Redis restarted; so the stream itself is asked whether any is."""
+        last = group.get("last-delivered-id") or b"0-0"
+        last_id = last.decode() if isinstance(last, bytes) else str(last)
+        if not self._client.xrange(self.stream, min=f"({last_id}", count=1):
+            return 0
+        length = int(self._client.xlen(self.stream))
+        lag = group.get("lag")
+        return max(1, min(int(lag), length)) if lag is not None else max(1, length)
+
+    def backlog(self) -> int | None:
+        """Unread entries plus entries pending (delivered, not acknowledged) in the group."""
+        with _unavailable("measuring the backlog"):
+            group = self._group_info()
+            if group is None:
+                return int(self._client.xlen(self.stream))  # no group yet: all unread
+            return int(group.get("pending") or 0) + self._unread(group)
+
+    def waiting_for(self) -> str | None:
+        with _unavailable("measuring the backlog"):
+            group = self._group_info()
+            if group is None:
+                return None
+            parts = []
+            unread = self._unread(group)
+            if unread:
+                parts.append(f"{unread} unread entries")
+            if int(group.get("pending") or 0):
+                summary = self._client.xpending(self.stream, self.group)
+                owners = ", ".join(
+                    f"{c['name'].decode(errors='replace')} ({c['pending']})"
+                    for c in summary.get("consumers") or []
+                )
+                parts.append(
+                    f"{summary.get('pending', 0)} entries pending with {owners}: a keeper "
+                    f"that stopped loses them to this one once they are "
+                    f"{self.claim_idle_ms / 1000:g}s idle (keeper.claim_idle_s)"
+                )
+        return "; ".join(parts) or None
+
     def confirm(self, marker: str) -> None:
-        self._client.set(MARKER_PREFIX + marker, b"1", ex=MARKER_TTL_S)
+        with _unavailable("confirming a flush marker"):
+            self._client.set(MARKER_PREFIX + marker, b"1", ex=MARKER_TTL_S)
 
     def confirmed(self, marker: str) -> bool:
         try:
@@ -168,3 +226,17 @@ class RedisGroupSource(Source):
 
     def close(self) -> None:
         self._client.close()
+
+
+@contextlib.contextmanager
+def _unavailable(what: str) -> Iterator[None]:
+    """Redis errors as provgraph errors: a lost or refused connection is
+    :class:`HubUnavailableError` (the keeper backs off and retries)."""
+    try:
+        yield
+    except redis.AuthenticationError as exc:  # a ConnectionError, but waiting will not help
+        raise HubError(f"Redis refused the credentials while {what}: {exc}") from exc
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        raise HubUnavailableError(f"Redis unavailable while {what}: {exc}") from exc
+    except redis.RedisError as exc:
+        raise HubError(f"Redis refused {what}: {exc}") from exc

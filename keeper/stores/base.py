@@ -19,6 +19,9 @@ Record shapes (plain dicts, JSON-able):
   as in ``prov_model`` (e.g. ``["Activity", "Task"]``);
 - edge: ``{"type": str, "src": str, "dst": str, "props": {...}}``;
 - lineage hit: ``{"id": str, "labels": [...], "distance": int}``.
+
+Lineage answers (:mod:`keeper.lineage`) are built from the bounded primitives of
+:class:`keeper.stores.lineage.LineageReads`, which every store inherits.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from keeper.stores.lineage import LineageReads
 from prov_model.vocab import ALL_LABEL_SETS
 from provgraph import registry
 from provgraph.errors import StoreError
@@ -42,7 +46,10 @@ EdgeRecord = dict[str, Any]
 MAX_LINEAGE_DEPTH = 50
 DIRECTIONS = ("out", "in", "both")  # of Store.edges
 
-class Store(ABC):
+class Store(LineageReads, ABC):
+    """A PROV graph store (see the module docstring); the lineage primitives come from
+    :class:`keeper.stores.lineage.LineageReads` (generic defaults a store may override)."""
+
     kind: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -111,7 +118,7 @@ class Store(ABC):
     def clear(self) -> None:
         """Delete every node and edge (tests, ``provgraph`` maintenance)."""
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:
         """Release connections and files. Idempotent."""
 
 

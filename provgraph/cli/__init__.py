@@ -2,8 +2,12 @@
 
     provgraph demo                     run the demo workflow on the embedded default
     provgraph keeper run [--until-idle] consume the hub into the store
+    provgraph lineage upstream|downstream|path|dag|used-by|failures|campaign|links
+    provgraph query 'CYPHER'           read-only Cypher on the Neo4j store
+    provgraph viz --workflow ID -o F   a lineage view (.html, .svg, .dot)
     provgraph services up|down|status  the local Redis and Neo4j servers
     provgraph replay                   send batches spooled during a Redis outage
+    provgraph report --workflow ID     the provenance card (or --type provenance_report: PDF)
 
 Every command has ``--help`` with examples; bad input exits with status 2 and a one-line
 reason.
@@ -29,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=epilog("""
             provgraph demo
             PROVGRAPH_HUB=redis PROVGRAPH_STORE=neo4j provgraph keeper run --until-idle
+            provgraph lineage upstream TASK_ID --depth 5
+            provgraph viz --workflow WORKFLOW_ID -o run.html
             provgraph services up
         """),
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -6,9 +6,15 @@ import argparse
 import gc
 import signal
 import sys
+import threading
+from typing import TYPE_CHECKING
 
 from provgraph.cli.base import Command
-from provgraph.config import get_settings
+from provgraph.config import Settings, get_settings
+from provgraph.errors import StoreUnavailableError
+
+if TYPE_CHECKING:
+    from keeper.stores.base import Store
 
 
 class KeeperCommand(Command):
@@ -26,25 +32,33 @@ class KeeperCommand(Command):
         run = actions.add_parser(
             "run", help="consume the hub into the store",
             description="Consume until Ctrl-C or SIGTERM (which finish the batch in hand), "
-                        "or with --until-idle until the hub has nothing more to read.",
+                        "or with --until-idle until the hub has nothing more to read. A Redis "
+                        "or Neo4j outage is waited out (backoff, reconnect, go on).",
         )
         run.add_argument("--until-idle", action="store_true",
-                         help="exit once the hub has nothing more to read")
+                         help="exit once nothing is unread and nothing pending (the progress "
+                              "line says what it waits for)")
         run.add_argument("-q", "--quiet", action="store_true", help="no progress line")
 
     def run(self, args: argparse.Namespace) -> int:
         from keeper.loop import Keeper, KeeperStats
         from keeper.sources.base import open_source
-        from keeper.stores.base import open_store
 
         settings = get_settings()
+        stopping = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+        store = _open_store(settings, stopping)
+        if store is None:
+            print("stored 0 messages in 0 writes; 0 dead letters")
+            return 0
         source = open_source(settings)
-        keeper = Keeper(source, open_store(settings), settings)
+        keeper = Keeper(source, store, settings)
         # Everything loaded so far (an embedded store's replayed graph) lives as long as the
         # process: keep it out of every later garbage collection.
         gc.freeze()
         signal.signal(signal.SIGTERM, lambda *_: keeper.stop())
         unit = source.backlog_unit
+        width = [0]
 
         def progress(stats: KeeperStats, backlog: int | None) -> None:
             if args.quiet:
@@ -52,10 +66,11 @@ class KeeperCommand(Command):
             waiting = "?" if backlog is None else str(backlog)
             p50 = stats.latency(0.5)
             lag = "" if p50 is None else f", end-to-store p50 {p50 * 1000:.0f} ms"
-            sys.stderr.write(
-                f"\rstored {stats.messages} messages ({stats.rate():.0f}/s), "
-                f"backlog {waiting} {unit}, dead letters {stats.dead_letters}{lag}   "
-            )
+            reason = f"; waiting for {stats.waiting_for}" if stats.waiting_for else ""
+            line = (f"stored {stats.messages} messages ({stats.rate():.0f}/s), "
+                    f"backlog {waiting} {unit}, dead letters {stats.dead_letters}{lag}{reason}")
+            sys.stderr.write("\r" + line.ljust(width[0]))
+            width[0] = len(line)
             sys.stderr.flush()
 
         print(f"keeper: {settings.hub.kind} hub -> {settings.store.kind} store"
@@ -74,3 +89,23 @@ class KeeperCommand(Command):
         print(f"stored {stats.messages} messages in {stats.writes} writes; "
               f"{stats.dead_letters} dead letters")
         return 0
+
+
+def _open_store(settings: Settings, stopping: threading.Event) -> Store | None:
+    """The store, waiting with backoff while it is unavailable (a keeper started during
+    an outage waits for the end of it); ``None`` when SIGTERM came meanwhile."""
+    from keeper.stores.base import open_store
+
+    delay, cfg = settings.keeper.retry_initial_s, settings.keeper
+    while True:
+        try:
+            return open_store(settings)
+        except KeyboardInterrupt:
+            return None
+        except StoreUnavailableError as exc:
+            if delay == cfg.retry_initial_s:
+                print(f"keeper: waiting for the {settings.store.kind} store: {exc}",
+                      file=sys.stderr)
+            if stopping.wait(delay):
+                return None
+            delay = min(delay * 2, cfg.retry_max_s)

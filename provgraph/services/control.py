@@ -14,15 +14,28 @@ lines through ``echo`` and returns the services' ``ServiceStatus``; failures rai
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
+import time
 
 from provgraph.config import Settings, get_settings
 from provgraph.services import neo4j_server, redis_server
-from provgraph.services.common import HOST, Echo, ServiceStatus, exclusive, pid_of, terminate
+from provgraph.services.common import (
+    HOST,
+    Echo,
+    ServiceStatus,
+    alive,
+    exclusive,
+    pid_of,
+    terminate,
+)
 
-__all__ = ["HOST", "Echo", "ServiceStatus", "down", "status", "stop", "up"]
+__all__ = ["HOST", "Echo", "ServiceStatus", "down", "kill", "status", "stop", "up"]
 
 logger = logging.getLogger(__name__)
+_MODULES = {"neo4j": neo4j_server, "redis": redis_server}
 
 
 def _log_echo(line: str) -> None:
@@ -52,8 +65,26 @@ def stop(name: str, settings: Settings | None = None, echo: Echo = _log_echo) ->
         _stop(name, settings, echo)
 
 
+def kill(name: str, settings: Settings | None = None, echo: Echo = _log_echo) -> int | None:
+    """SIGKILL one service we started (``redis`` or ``neo4j``): a crash, for fault-injection
+    tests. Only the pid in our own pid file is touched; returns it (``None``: not running)."""
+    settings = settings or get_settings()
+    with exclusive(settings):
+        module = _MODULES[name]
+        pid = pid_of(module.pid_file(settings), module.MARKER)
+        if pid is None:
+            echo(f"{name}: nothing of ours is running")
+            return None
+        echo(f"{name}: killing pid {pid} (SIGKILL)")
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        while alive(pid):
+            time.sleep(0.02)
+        return pid
+
+
 def _stop(name: str, settings: Settings, echo: Echo) -> None:
-    module = {"neo4j": neo4j_server, "redis": redis_server}[name]
+    module = _MODULES[name]
     pid_file = module.pid_file(settings)
     pid = pid_of(pid_file, module.MARKER)
     if pid is None:

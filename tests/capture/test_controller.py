@@ -154,3 +154,21 @@ def test_buffer_file_lines_are_whole_json_messages(settings: Settings) -> None:
     raw = Path(settings.buffer_file).read_bytes()
     assert raw.endswith(b"\n")
     assert len(tasks(read_jsonl(settings.buffer_file))) == 2500
+
+
+def test_buffer_is_readable_on_the_class_during_and_after_a_run() -> None:
+    @flowcept_task
+    def double(x):
+        return 2 * x
+
+    with Flowcept(workflow_name="class_buffer") as run:
+        double(1)
+        during = Flowcept.buffer
+        assert [m["type"] for m in during] == ["workflow", "task"]
+        double(2)
+    after = Flowcept.buffer
+    assert after == run.buffer == run.get_buffer()
+    assert [m.get("used") for m in after if m["type"] == "task"] == [{"x": 1}, {"x": 2}]
+    with Flowcept(workflow_name="next_run"):
+        pass
+    assert [m["name"] for m in Flowcept.buffer] == ["next_run"]

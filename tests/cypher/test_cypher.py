@@ -76,3 +76,18 @@ def test_task_merge_implements_terminal_rule() -> None:
 def test_unknown_names_raise(name: str) -> None:
     with pytest.raises(FileNotFoundError, match="no Cypher statement"):
         cypher.load(name)
+
+
+def test_lineage_statements_project_the_summary_fields() -> None:
+    import re
+
+    from keeper.stores.lineage import SUMMARY_FIELDS
+
+    seen = 0
+    for name in cypher.names("lineage/"):
+        text = cypher.load(name)
+        for projection in re.findall(r"\w+ \{(\.[^}]*)\} AS summary", text):
+            fields = tuple(f.strip().lstrip(".") for f in projection.split(","))
+            assert fields == SUMMARY_FIELDS, name
+            seen += 1
+    assert seen == 4  # upstream_edges, downstream_edges, workflow_tasks, entity_users

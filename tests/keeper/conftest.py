@@ -19,8 +19,9 @@ def embedded_settings(data_dir: Path) -> Settings:
     return make_settings(data_dir, PROVGRAPH_HUB="file", PROVGRAPH_STORE="embedded")
 
 
-def neo4j_settings(data_dir: Path, stream: str) -> Settings:
-    settings = make_settings(data_dir, PROVGRAPH_HUB="redis", PROVGRAPH_STORE="neo4j",
+def neo4j_settings(data_dir: Path, stream: str, store: str = "neo4j") -> Settings:
+    """The Redis hub on a test's own stream and group, and the ``store`` (Neo4j)."""
+    settings = make_settings(data_dir, PROVGRAPH_HUB="redis", PROVGRAPH_STORE=store,
                              PROVGRAPH_REDIS_URL=REDIS_URL, PROVGRAPH_REDIS_STREAM=stream)
     settings.hub.redis.dead_letter_stream = stream + ":dead"
     settings.hub.redis.group = "keepers-" + stream

@@ -388,3 +388,39 @@ def test_odd_values_never_crash() -> None:
 def test_unhashable_type_is_a_mapping_error() -> None:
     with pytest.raises(MappingError, match="unknown message type"):
         map_message({"type": ["task"], "task_id": "t"})
+
+
+def test_workflow_end_updates_only_the_workflow_node() -> None:
+    end = {"type": "control", "event": "workflow_end", "workflow_id": "w1", "ended_at": 9.5,
+           "status": "ERROR", "stderr": "boom", "unexpected": {"x": 1}}
+    delta = map_message(end)
+    assert [(n.id, n.labels, n.props) for n in delta.nodes] == [
+        ("w1", ACT_WF, {"ended_at": 9.5, "status": "ERROR", "stderr": "boom"})]
+    assert delta.edges == []
+    assert map_message({"type": "control", "event": "flush", "marker": "m"}).nodes == []
+
+
+def test_workflow_end_after_the_workflow_merges_into_it() -> None:
+    start = {"type": "workflow", "workflow_id": "w1", "name": "n", "started_at": 1.0,
+             "status": "RUNNING"}
+    end = {"type": "control", "event": "workflow_end", "workflow_id": "w1", "ended_at": 2.0,
+           "status": "FINISHED"}
+    [node] = map_batch([start, end]).nodes
+    assert node.props == {"name": "n", "started_at": 1.0, "status": "FINISHED", "ended_at": 2.0}
+
+
+def test_bad_workflow_end_names_the_field() -> None:
+    with pytest.raises(MappingError, match="workflow_id"):
+        map_message({"type": "control", "event": "workflow_end", "status": "FINISHED"})
+    with pytest.raises(MappingError, match="'ended_at'"):
+        map_message({"type": "control", "event": "workflow_end", "workflow_id": "w",
+                     "ended_at": "late"})
+
+
+def test_raw_data_maps_to_its_hash_size_and_media_type() -> None:
+    ref = {"sha256": "ab" * 32, "size_bytes": 1024, "media_type": "image/png"}
+    [node] = [n for n in map_message({"type": "task", "task_id": "t", "data_ref": ref}).nodes
+              if n.id == "t"]
+    assert node.props["data_sha256"] == "ab" * 32
+    assert node.props["data_size_bytes"] == 1024
+    assert node.props["data_media_type"] == "image/png"

@@ -95,3 +95,9 @@ def test_url_credentials_are_hidden_whole(url: str, shown: str) -> None:
     for secret in ("Pw", "atSECRET", "p%40ss", "TOKEN", "ss@h"):
         if secret in url and secret not in shown:
             assert secret not in redacted
+
+
+def test_settings_built_in_code_take_the_root_fields(tmp_path: Path) -> None:
+    settings = config.Settings(data_dir=str(tmp_path))
+    assert settings.buffer_file == tmp_path / "buffer.jsonl"
+    assert settings.hub.kind == "file" and settings.environment_id == ""

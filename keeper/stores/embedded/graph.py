@@ -327,6 +327,11 @@ class MemGraph:
                 if types(edge_type):
                     yield {"type": edge_type, "src": src, "dst": node_id, "props": dict(data)}
 
+    def adjacency(self, forward: bool) -> dict[str, dict[str, dict[EdgeKey, dict[str, Any]]]]:
+        """The live successor (``forward``) or predecessor dicts: node -> neighbour -> edge
+        key -> props. Read them, never write them."""
+        return self._succ if forward else self._pred
+
     def walk(self, start: str, depth: int, forward: bool) -> list[dict[str, Any]]:
         """Breadth-first over the lineage edges (along them when ``forward``), shortest
         distance per node, ``start`` excluded; ordered by distance then id."""

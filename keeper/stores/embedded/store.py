@@ -44,6 +44,7 @@ from keeper.stores.base import (
     split_where,
 )
 from keeper.stores.embedded.graph import MemGraph, Undo
+from keeper.stores.embedded.lineage import EmbeddedLineage
 from keeper.stores.embedded.log import GraphLog, Record, encode
 from keeper.stores.embedded.query import (
     first,
@@ -69,7 +70,7 @@ ITER_CHUNK = 1000  # records built per lock hold in iter_nodes / iter_edges
 _DERIVED = {"derived": True}
 
 
-class EmbeddedStore(Store):
+class EmbeddedStore(EmbeddedLineage, Store):
     kind = "embedded"
 
     _instances: ClassVar[dict[str, EmbeddedStore]] = {}

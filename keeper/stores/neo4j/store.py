@@ -18,9 +18,9 @@ outcome is unknown, transient server errors, the authentication rate limit) rais
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import neo4j
 from neo4j import exceptions as neo4j_errors
@@ -31,10 +31,12 @@ from neo4j.graph import Relationship as GraphRelationship
 import cypher
 from keeper.stores.base import Store
 from keeper.stores.neo4j import plan, value_flow
+from keeper.stores.neo4j.lineage import Neo4jLineage
 from keeper.stores.neo4j.reads import Neo4jReads, Row, node_record, ordered_labels
 from keeper.stores.neo4j.rows import EDGE_STATEMENTS, chunked, statement_rows
+from keeper.stores.neo4j.user_query import check_user_query
 from prov_model.vocab import WAS_INFORMED_BY
-from provgraph.errors import QueryError, StoreError, StoreUnavailableError
+from provgraph.errors import ProvgraphError, QueryError, StoreError, StoreUnavailableError
 
 if TYPE_CHECKING:
     from keeper.stores.config import Neo4jSettings
@@ -64,6 +66,7 @@ _UNAVAILABLE_ERRORS = (
     ConnectionError,
     TimeoutError,
 )
+T = TypeVar("T")
 _SCHEMA_RACE = "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists"
 
 
@@ -96,7 +99,7 @@ class WriteStats:
         return self.attempts - self.writes - self.merge_fallbacks
 
 
-class Neo4jStore(Neo4jReads, Store):
+class Neo4jStore(Neo4jLineage, Neo4jReads, Store):
     """The PROV graph in Neo4j (see the module docstring and :mod:`keeper.stores.base`)."""
 
     kind: ClassVar[str] = "neo4j"
@@ -126,7 +129,9 @@ class Neo4jStore(Neo4jReads, Store):
                 auth=(config.user, config.password),
                 notifications_min_severity="OFF",
                 connection_timeout=10.0,
-                max_transaction_retry_time=15.0,
+                # The driver's own retries (backoff growing to ~16 s) only delay the keeper's,
+                # which back off up to keeper.retry_max_s and say the store is down: short.
+                max_transaction_retry_time=2.0,
             )
         except (ValueError, neo4j_errors.ConfigurationError) as exc:
             raise StoreError(f"bad neo4j settings (uri {config.uri!r}): {exc}") from exc
@@ -246,6 +251,28 @@ class Neo4jStore(Neo4jReads, Store):
         except Exception as exc:
             raise store_error(exc, f"statement {name}") from exc
 
+    def _read_work(self, work: Callable[[Callable[[str, dict[str, Any]], list[Row]]], T],
+                   timeout_s: float | None = None) -> T:
+        """``work(run)`` in ONE read transaction, ``run(name, params)`` giving the rows of a
+        named statement (lineage walks: one snapshot, no set-up per hop)."""
+        current = ["opening the read transaction"]
+
+        @neo4j.unit_of_work(timeout=timeout_s)
+        def read(tx: neo4j.ManagedTransaction) -> T:
+            def run(name: str, params: dict[str, Any]) -> list[Row]:
+                current[0] = f"statement {name}"
+                return [record.data() for record in tx.run(cypher.load(name), params)]
+
+            return work(run)
+
+        try:
+            with self._session() as session:
+                return session.execute_read(read)
+        except ProvgraphError:
+            raise  # the work's own answer (a cap hit), not a driver failure
+        except Exception as exc:
+            raise store_error(exc, current[0]) from exc
+
     # --- user queries ------------------------------------------------------------------------
 
     def run_read(self, query: str, params: Mapping[str, Any] | None = None, *,
@@ -254,11 +281,14 @@ class Neo4jStore(Neo4jReads, Store):
 
         Nodes come back as node records, relationships as edge records, paths as
         ``{"nodes": [...], "edges": [...]}``, temporal values as ISO text. A query that tries
-        to write, or that the server rejects (syntax, unknown function...), raises
-        :class:`QueryError`; an unreachable server :class:`StoreUnavailableError`.
+        to write, that reads what user queries may not (``LOAD CSV``, procedures outside an
+        allow-list, administration commands: :mod:`keeper.stores.neo4j.user_query`, checked
+        before anything runs), or that the server rejects (syntax, unknown function...),
+        raises :class:`QueryError`; an unreachable server :class:`StoreUnavailableError`.
         """
         if not isinstance(query, str) or not query.strip():
             raise QueryError("the query must be a non-empty Cypher string")
+        check_user_query(query)
         if not isinstance(limit, int) or limit < 0:
             raise QueryError(f"limit must be a non-negative int, got {limit!r}")
 

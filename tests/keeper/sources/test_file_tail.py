@@ -1,5 +1,6 @@
 """The file-hub source: offsets survive restarts, replaced files are read from the start,
-partial lines wait for their end."""
+partial lines wait for their end, and no line holds it: over-long lines and torn tails
+become dead-letter deliveries."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 
 import orjson
 
-from keeper.sources.file_tail import FileTailSource
+from keeper.sources.base import Delivery
+from keeper.sources.file_tail import DEAD_LETTER_HEAD, MAX_READ_BYTES, FileTailSource
+from tests.conftest import wait_for
 
 
 def line(task_id: str) -> bytes:
@@ -54,3 +57,75 @@ def test_a_partial_last_line_waits_for_its_end(tmp_path: Path) -> None:
         handle.write(whole[5:])
     assert read_ids(source) == ["x"]
     assert source.backlog() == 0
+
+
+def task_line(task_id: str, padding: int = 0) -> bytes:
+    message = {"type": "task", "task_id": task_id, "used": {"blob": "p" * padding}}
+    return orjson.dumps(message) + b"\n"
+
+
+def drain(source: FileTailSource, reads: int = 10) -> list[Delivery]:
+    """Deliveries of up to ``reads`` reads (each acknowledged), until the backlog is 0."""
+    out: list[Delivery] = []
+    for _ in range(reads):
+        deliveries = source.read(100, 0)
+        source.ack(deliveries)
+        out += deliveries
+        if not source.backlog():
+            break
+    return out
+
+
+def test_a_line_longer_than_the_read_window_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "buffer.jsonl"
+    path.write_bytes(line("a") + task_line("big", MAX_READ_BYTES + 2_000_000) + line("c"))
+    source = FileTailSource(path, tmp_path / "state")
+    ids = [m["task_id"] for d in drain(source) for m in d.messages or []]
+    assert ids == ["a", "big", "c"]
+    assert source.backlog() == 0
+
+
+def test_a_line_longer_than_max_line_bytes_becomes_a_dead_letter_delivery(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "buffer.jsonl"
+    path.write_bytes(line("a") + task_line("huge", 3_000_000) + line("c"))
+    source = FileTailSource(path, tmp_path / "state", max_line_bytes=1_000_000)
+    deliveries = drain(source)
+    assert [d.messages[0]["task_id"] for d in deliveries if d.messages] == ["a", "c"]
+    [bad] = [d for d in deliveries if d.messages is None]
+    assert bad.error is not None and "longer than keeper.max_line_bytes (1000000)" in bad.error
+    assert len(bad.payload) == DEAD_LETTER_HEAD and bad.payload.startswith(b'{"type":"task"')
+    assert source.backlog() == 0
+
+
+def test_a_torn_last_line_is_handed_out_once_it_stays_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "buffer.jsonl"
+    torn = line("torn-task-with-a-longer-id")[:-9]
+    path.write_bytes(line("a") + line("b") + torn)
+    source = FileTailSource(path, tmp_path / "state", torn_line_s=0.3)
+    assert read_ids(source) == ["a", "b"]
+    assert source.read(100, 0) == []  # may still be being written
+    assert source.waiting_for() is not None and f"{len(torn)} bytes" in source.waiting_for()
+    [tail] = wait_for(lambda: source.read(100, 50), 10, "the torn tail as a delivery")
+    assert tail.messages is None and tail.payload == torn
+    assert tail.error is not None and f"incomplete last line of {len(torn)} bytes" in tail.error
+    source.ack([tail])
+    assert source.backlog() == 0
+    with open(path, "ab") as handle:  # what the file hub writes next: a new line first
+        handle.write(b"\n" + line("next"))
+    assert read_ids(source) == ["next"]
+
+
+def test_a_last_line_that_keeps_growing_is_not_torn(tmp_path: Path) -> None:
+    path = tmp_path / "buffer.jsonl"
+    whole = task_line("slow", 1000)
+    path.write_bytes(whole[:100])
+    source = FileTailSource(path, tmp_path / "state", torn_line_s=0.2)
+    for end in range(200, len(whole), 100):  # a writer adding to it: never handed out
+        assert source.read(100, 150) == []
+        with open(path, "ab") as handle:
+            handle.write(whole[end - 100:end])
+    with open(path, "ab") as handle:
+        handle.write(whole[(len(whole) - 1) // 100 * 100:])
+    assert read_ids(source) == ["slow"]

@@ -1,9 +1,11 @@
 package provgraph.neo4j;
 
+import inet.ipaddr.IPAddressString;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
@@ -25,6 +27,8 @@ import org.neo4j.io.ByteUnit;
  * Data goes to HOME/data and Neo4j's own logs to HOME/logs. Once the login is set, HOME/ready is
  * written: Bolt may accept connections a moment before that, and a client that tries too early
  * would count as a failed login. SIGTERM shuts the DBMS down cleanly (a JVM shutdown hook).
+ * Cypher may read no file of this machine and fetch no URL (LOAD CSV): provgraph never
+ * needs it, and user queries must not reach the server's files or network.
  */
 public final class Neo4jService {
     private Neo4jService() {}
@@ -37,8 +41,22 @@ public final class Neo4jService {
         Path home = Path.of(args[0]).toAbsolutePath();
         int port = Integer.parseInt(args[1]);
         Path ready = home.resolve("ready");
+        Path imports = home.resolve("import");
+        try {
+            Files.createDirectories(imports);
+        } catch (IOException e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
         Duration boltDrain = Duration.ofSeconds(1); // Bolt's default is 5 s + 5 s on shutdown
+        // Cypher reads no file and fetches no URL: LOAD CSV with file:/// is refused (and
+        // confined to an empty import directory), and no address may be fetched from.
+        List<IPAddressString> everyAddress =
+                List.of(new IPAddressString("0.0.0.0/0"), new IPAddressString("::/0"));
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+                .setConfig(GraphDatabaseSettings.allow_file_urls, false)
+                .setConfig(GraphDatabaseSettings.load_csv_file_url_root, imports)
+                .setConfig(GraphDatabaseInternalSettings.cypher_ip_blocklist, everyAddress)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)

@@ -1,0 +1,62 @@
+"""The self-contained HTML lineage view: one file, every byte it needs inside it (the
+libraries of :mod:`exports.views.jsassets`, the page's own script and style, the graph as
+JSON), so it opens offline from a file: no CDN, no server."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import orjson
+
+from exports.views.jsassets import libraries
+from exports.views.model import view_data
+from exports.views.scope import Scope
+from provgraph.version import __version__
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
+@functools.cache
+def _asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
+        '"', "&quot;")
+
+
+def _script_safe(code: str) -> str:
+    """Code that cannot close its ``<script>`` element early."""
+    return code.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+
+
+def render_html(scope: Scope, title: str) -> str:
+    """The page for ``scope`` as text."""
+    data = orjson.dumps(view_data(scope, title)).decode()
+    # JSON inside <script>: "<" as \u003c keeps any "</script>" in a value harmless.
+    data = data.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    libs = "\n".join(f"<script>/* {lib.name} {lib.version} (npm) */\n{_script_safe(lib.text)}"
+                     "\n</script>" for lib in libraries())
+    parts = {
+        "@@VERSION@@": __version__, "@@TITLE@@": _escape(title), "@@CSS@@": _asset("view.css"),
+        "@@DATA@@": data, "@@LIBRARIES@@": libs, "@@APP@@": _script_safe(_asset("view.js")),
+    }
+    page = _asset("page.html")
+    # One pass over the template: a marker inside inserted text is never replaced.
+    out: list[str] = []
+    rest = page
+    while True:
+        positions = [(rest.find(marker), marker) for marker in parts if marker in rest]
+        if not positions:
+            out.append(rest)
+            break
+        index, marker = min(positions)
+        out.append(rest[:index])
+        out.append(parts[marker])
+        rest = rest[index + len(marker):]
+    return "".join(out)
+
+
+__all__ = ["render_html"]

@@ -1,0 +1,59 @@
+"""The plans of the lineage statements on the real server: each starts from an index seek
+and expands a bounded number of hops (no label scan, no whole-graph scan, no var-length)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import cypher
+from keeper.stores.neo4j import Neo4jStore
+from provgraph.config import get_settings
+
+pytestmark = pytest.mark.integration
+
+PARAMS: dict[str, dict[str, Any]] = {
+    "lineage/upstream_edges": {"ids": ["t1"], "limit": 10},
+    "lineage/downstream_edges": {"ids": ["t1"], "limit": 10},
+    "lineage/nodes_by_ids": {"ids": ["t1"]},
+    "lineage/neighbourhood": {"ids": ["t1"], "limit": 10},
+    "lineage/workflow_tasks": {"workflow_id": "wf", "limit": 10},
+    "lineage/entity_users": {"id": "e:1", "limit": 10},
+    "lineage/campaign_workflows": {"id": "c", "limit": 10},
+    "lineage/task_counts": {"workflow_ids": ["wf"]},
+    "lineage/crossings_upstream": {"workflow_id": "wf", "limit": 10},
+    "lineage/crossings_downstream": {"workflow_id": "wf", "limit": 10},
+}
+SCANS = ("AllNodesScan", "NodeByLabelScan", "VarLengthExpand", "ShortestPath",
+         "DirectedAllRelationshipsScan", "UndirectedAllRelationshipsScan",
+         "DirectedRelationshipTypeScan", "UndirectedRelationshipTypeScan")
+
+
+@pytest.fixture(scope="module")
+def store() -> Iterator[Neo4jStore]:
+    opened = Neo4jStore.from_settings(copy.deepcopy(get_settings()))
+    yield opened
+    opened.close()
+
+
+def operators(plan: dict[str, Any]) -> Iterator[str]:
+    yield plan["operatorType"].split("@")[0]
+    for child in plan.get("children", ()):
+        yield from operators(child)
+
+
+def test_every_new_lineage_statement_is_planned_here() -> None:
+    steps = {"lineage/upstream_step", "lineage/downstream_step"}  # the store's older walk
+    assert set(cypher.names("lineage/")) - steps == set(PARAMS)
+
+
+@pytest.mark.parametrize("name", sorted(PARAMS))
+def test_plans_seek_an_index_and_never_scan(store: Neo4jStore, name: str) -> None:
+    with store._session() as session:
+        summary = session.run("EXPLAIN " + cypher.load(name), PARAMS[name]).consume()
+    found = list(operators(summary.plan))
+    assert not [op for op in found if op in SCANS], (name, found)
+    assert any("IndexSeek" in op or "Unique" in op for op in found), (name, found)
