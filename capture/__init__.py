@@ -10,6 +10,8 @@
         mult_two(21)   # recorded: used={"x": 21}, generated={"y": 42}
 """
 
+from typing import Any
+
 from capture.controller import Flowcept
 from capture.decorators import (
     agent_flowcept_task,
@@ -23,9 +25,38 @@ from capture.messages import TaskObject, WorkflowObject
 from capture.serialize import register_dict_class
 from capture.task import FlowceptTask
 from capture.torch import flowcept_torch
-from provgraph.errors import ArgumentError, ProvgraphError, SettingsError
+from provgraph.errors import (
+    ArgumentError,
+    CapabilityMissingError,
+    ProvgraphError,
+    SettingsError,
+)
 from provgraph.version import __version__
 from provgraph.wire import Status
+
+# Names that need an optional extra, imported on first use so `import capture` stays
+# fast and works without them (and left out of __all__, so `import *` does not import
+# them): name -> (module, extra).
+_LAZY = {"FlowceptDaskWorkerAdapter": ("capture.adapters.dask.worker", "dask")}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'capture' has no attribute {name!r}")
+    import importlib
+
+    module_name, extra = _LAZY[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise CapabilityMissingError(
+            f"{name} needs {exc.name or 'a package'} that is not installed: "
+            f"pip install 'provgraph[{extra}]'"
+        ) from exc
+    value = getattr(module, name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ArgumentError",

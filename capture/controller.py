@@ -208,7 +208,10 @@ class Flowcept:
                                              options=self._adapter_options)
                 adapter.start()
             except ProvgraphError as exc:  # capture goes on without this adapter
-                log.warning("interceptor %r not started: %s", kind, exc)
+                log.error("interceptor %r not started: %s", kind, exc)
+                continue
+            except Exception:  # a broken adapter never breaks the user's program
+                log.exception("interceptor %r not started", kind)
                 continue
             self._adapters.append(adapter)
 

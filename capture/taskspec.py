@@ -171,8 +171,13 @@ class TaskSpec:
         # handed on to the function only if it accepts them.
         self.takes_override = "*" in accepts or bool({"workflow_id", "campaign_id"} & accepts)
         # Calls with exactly the positional parameters bind through a generated function
-        # returning a dict literal (several times faster than dict(zip(...))).
-        self.simple = not self.skip_first and self.args_handler is None
+        # returning a dict literal (several times faster than dict(zip(...))); a
+        # keyword-only default (``def f(x, *, step=1)``, a partial's keywords) still
+        # needs the slow path, which applies it.
+        keyword_defaults = any(p.kind is inspect.Parameter.KEYWORD_ONLY
+                               and p.default is not inspect.Parameter.empty for p in params)
+        self.simple = not self.skip_first and self.args_handler is None \
+            and not keyword_defaults
         self.bind_exact = _exact_binder(self.names)
         # ``arity`` = -1 makes the lightweight fast path fall back to ``used()``.
         self.arity = len(self.names) if self.simple else -1

@@ -403,6 +403,12 @@ def load_settings(
     return settings
 
 
+def apply_settings(settings: Settings, values: Mapping[str, Any], origin: str) -> None:
+    """Set ``values`` (a nested mapping shaped like the settings file) on ``settings``,
+    checked exactly like the file; errors name ``origin`` and the dotted key."""
+    _apply(settings, "", dict(values), origin)
+
+
 _lock = threading.Lock()
 _current: Settings | None = None
 
@@ -429,6 +435,7 @@ __all__ = [
     "CoreSettings",
     "SectionSpec",
     "Settings",
+    "apply_settings",
     "field",
     "get_settings",
     "load_settings",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import threading
@@ -48,12 +49,15 @@ def read_jsonl(path: str | Path, start: int = 0) -> list[Message]:
 
 
 class FileHub(Hub):
-    """Appends each batch with a single ``write`` on an ``O_APPEND`` descriptor.
+    """Appends each batch with a single ``write`` on an ``O_APPEND`` descriptor, under an
+    exclusive ``flock``.
 
-    One write per batch keeps batches from several processes from interleaving mid-line.
-    A batch starts on a new line: when the file does not end with a newline (the torn
-    tail of a producer that died mid-write) one is written first, so the torn line stays
-    alone (a dead letter for the keeper) and this batch's first message is kept whole.
+    Several processes may append to one file (Dask workers, ``multiprocessing``): the
+    append is atomic on a local file system, and the lock keeps a batch whole even when
+    the kernel writes it in parts (a short write is finished before another process may
+    write). A batch starts on a new line: when the file does not end with a newline (the
+    torn tail of a producer that died mid-write) one is written first, so the torn line
+    stays alone (a dead letter for the keeper) and this batch's first message is kept whole.
     """
 
     kind = "file"
@@ -100,13 +104,17 @@ class FileHub(Hub):
         data = b"\n".join(batch) + b"\n"
         with self._lock:
             fd = self._open()
-            if self._ends_mid_line(fd):
-                data = b"\n" + data
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            self._end = os.lseek(fd, 0, os.SEEK_CUR)  # O_APPEND: the end of our write
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                if self._ends_mid_line(fd):
+                    data = b"\n" + data
+                view = memoryview(data)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+                self._end = os.lseek(fd, 0, os.SEEK_CUR)  # O_APPEND: the end of our write
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
     def mark(self) -> int:
         try:
@@ -135,5 +143,9 @@ class FileHub(Hub):
                 self._fd = None
 
     def reset_after_fork(self) -> None:
-        """The child gets its own lock; the O_APPEND descriptor stays valid to share."""
+        """The child gets its own lock and opens the file anew: a ``flock`` belongs to the
+        open file, which the inherited descriptor shares with the parent."""
         self._lock = threading.Lock()
+        if self._fd is not None:
+            os.close(self._fd)  # the child's copy; the parent's stays open
+            self._fd = None
