@@ -214,8 +214,8 @@ def breakdown(store: Neo4jStore, tasks: list[dict[str, Any]], legacy: bool
         task_ids, entity_ids = plan.probe_ids(delta)
         stored = plan.Stored({r["id"] for r in timed(tx, plan.PROBE_TASKS, ids=task_ids)},
                              {r["id"] for r in timed(tx, plan.PROBE_ENTITIES, ids=entity_ids)})
-        for name, rows in plan.write_rows(delta, stored):
-            timed(tx, name, rows=rows)
+        for statement in plan.statements(delta, stored):
+            timed(tx, statement.name, rows=statement.rows, **statement.params)
         t0 = time.perf_counter()
         derived = value_flow.derived_rows(delta, stored.entities,
                                           lambda name, params: timed(tx, name, **params))

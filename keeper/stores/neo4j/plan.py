@@ -7,20 +7,23 @@ delta's tasks and shared entities are stored already. Then:
 
 * new tasks, the usage-local entities of new tasks, and new shared entities are CREATEd
   (``cypher/ingest/create_*``), and so is every edge with a new endpoint: a node that did
-  not exist has no edges;
+  not exist has no edges. The new tasks are one statement (``create_task_batch``) that
+  creates each with its part-of edge, its new values and its other usages and
+  generations, looking the few nodes they point at up once for the whole batch;
 * everything else (tasks sent again, stubs, workflows, plans, agents, edges between
   stored nodes) goes through the MERGE statements and their merge rule (:mod:`.rows`).
 
 Idempotence is kept: a redelivered batch finds its tasks stored and takes the MERGE path.
 A task or entity created by another transaction between the probe and the CREATE makes the
 CREATE fail on the id constraint; the store then writes the whole delta with the MERGE
-statements (``known=None`` here).
+statements (``stored=None`` here).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from keeper.stores.neo4j.rows import EDGE_STATEMENTS, NODE_STATEMENTS, Row
 from prov_model.entities import CONTENT_ID_PREFIX
@@ -35,8 +38,7 @@ from prov_model.vocab import (
     WAS_PART_OF,
 )
 
-CREATE_TASKS = "ingest/create_tasks"
-CREATE_TASKS_IN = "ingest/create_tasks_in"
+CREATE_TASK_BATCH = "ingest/create_task_batch"
 CREATE_ENTITIES = "ingest/create_entities"
 CREATE_USED_ENTITIES = "ingest/create_used_entities"
 CREATE_GENERATED_ENTITIES = "ingest/create_generated_entities"
@@ -47,19 +49,14 @@ CREATE_EDGES: dict[str, str] = {
     WAS_ASSOCIATED_WITH: "ingest/create_was_associated_with",
     WAS_PART_OF: "ingest/create_was_part_of",
 }
-# Execution order: every node before the edges; a folded task after every other node
-# statement (its parent may be a stub merged there); entities created with their edges
-# after their activities.
+# Execution order: every node before the edges; the new tasks after every other node
+# statement (their parents and the entities they point at are written there); entities
+# created with their edges after their activities.
 ORDER: tuple[str, ...] = (
-    CREATE_TASKS, CREATE_ENTITIES, *NODE_STATEMENTS.values(), CREATE_TASKS_IN,
+    CREATE_ENTITIES, *NODE_STATEMENTS.values(), CREATE_TASK_BATCH,
     CREATE_USED_ENTITIES, CREATE_GENERATED_ENTITIES, *CREATE_EDGES.values(),
     *EDGE_STATEMENTS.values(),
 )
-# Statements that create nodes after a MATCH: every row must create its node, or the
-# write is refused (a lookup that found nothing would otherwise drop the row silently).
-CREATES_AFTER_MATCH: dict[str, int] = {
-    CREATE_TASKS_IN: 1, CREATE_USED_ENTITIES: 1, CREATE_GENERATED_ENTITIES: 1,
-}
 PROBE_TASKS = "probe/stored_tasks"
 PROBE_ENTITIES = "probe/stored_entities"
 
@@ -70,6 +67,28 @@ class Stored:
 
     tasks: set[str] = field(default_factory=set)
     entities: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Statement:
+    """One statement of a write: its rows, and the parameters every chunk of them shares."""
+
+    name: str
+    rows: list[Row]
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def expected_creates(name: str, rows: list[Row]) -> tuple[int, int] | None:
+    """(nodes, relationships) the rows of a CREATE-after-lookup statement must create, or
+    None for a statement without that check: a lookup that found nothing would otherwise
+    drop a row (or an edge) silently."""
+    if name == CREATE_TASK_BATCH:
+        values = sum(len(r["used_new"]) + len(r["made_new"]) for r in rows)
+        links = sum((r["parent"] is not None) + len(r["uses"]) + len(r["made"]) for r in rows)
+        return len(rows) + values, values + links
+    if name in (CREATE_USED_ENTITIES, CREATE_GENERATED_ENTITIES):
+        return len(rows), len(rows)
+    return None
 
 
 def probe_ids(delta: GraphDelta) -> tuple[list[str], list[str]]:
@@ -105,13 +124,15 @@ def _local_of(entity_id: str, task_id: str) -> bool:
     return not entity_id.startswith(CONTENT_ID_PREFIX) and entity_id.startswith(task_id + "/")
 
 
-def write_rows(delta: GraphDelta, stored: Stored | None) -> list[tuple[str, list[Row]]]:
-    """``[(statement, rows)]`` in execution order (nodes, then edges; CREATEs first).
+def statements(delta: GraphDelta, stored: Stored | None) -> list[Statement]:
+    """The write's statements in execution order (nodes, then edges; CREATEs first).
 
-    ``stored=None``: everything through the MERGE statements. Two foldings save a lookup
-    each: a new task whose only part-of edge goes to a node that is not itself a new task
-    is created with that edge (``create_tasks_in``), and a new entity whose only edge in
-    the delta is its USED or WAS_GENERATED_BY edge is created with it.
+    ``stored=None``: everything through the MERGE statements. Otherwise every new task is a
+    row of ``create_task_batch``, with its one part-of edge (to a node that is not itself a
+    new task), the new entities whose only edge is its usage or generation, and its edges
+    to other entities, so that no row looks anything up. A new entity whose only edge
+    belongs to a stored activity is created with that edge (``create_used_entities``,
+    ``create_generated_entities``).
     """
     new = new_node_ids(delta, stored) if stored is not None else set()
     degree: Counter[str] = Counter()
@@ -122,28 +143,38 @@ def write_rows(delta: GraphDelta, stored: Stored | None) -> list[tuple[str, list
         if edge.type == WAS_PART_OF and edge.src in new:
             part_of[edge.src].append(edge)
     kinds = {node.id: node.labels[-1] for node in delta.nodes}
-    folded_tasks = {task: edges[0].dst for task, edges in part_of.items()
-                    if len(edges) == 1 and not (edges[0].dst in new and kinds.get(edges[0].dst)
-                                                == TASK)}
+    folded = {task: edges[0].dst for task, edges in part_of.items()
+              if len(edges) == 1 and not (edges[0].dst in new and kinds.get(edges[0].dst)
+                                          == TASK)}
     inline = {i for i in new if kinds.get(i) == ENTITY and degree[i] == 1}
     entity_props = {node.id: node.props for node in delta.nodes if node.id in inline}
+    activities: dict[str, int] = {}  # id -> position in the batch's $activities
+    entities: dict[str, int] = {}
 
     groups: dict[str, list[Row]] = defaultdict(list)
+    tasks: dict[str, Row] = {}
     for node in delta.nodes:
         if node.id in inline:
             continue
-        if node.id in folded_tasks:
-            groups[CREATE_TASKS_IN].append(
-                {"id": node.id, "props": node.props, "parent": folded_tasks[node.id]})
+        if node.id in new and node.labels[-1] == TASK:
+            parent = folded.get(node.id)
+            at = None if parent is None else activities.setdefault(parent, len(activities))
+            tasks[node.id] = {"id": node.id, "props": node.props, "parent": at,
+                              "used_new": [], "made_new": [], "uses": [], "made": []}
         elif node.id in new:
-            groups[CREATE_TASKS if node.labels[-1] == TASK else CREATE_ENTITIES].append(
-                {"id": node.id, "props": node.props})
+            groups[CREATE_ENTITIES].append({"id": node.id, "props": node.props})
         else:
             groups[NODE_STATEMENTS[node.labels[-1]]].append({"id": node.id, "props": node.props})
     for edge in delta.edges:
-        if edge.type == WAS_PART_OF and folded_tasks.get(edge.src) == edge.dst:
+        if edge.type == WAS_PART_OF and folded.get(edge.src) == edge.dst:
             continue
-        if edge.dst in inline and edge.type == USED:
+        if edge.type == USED and edge.src in tasks:
+            _attach(tasks[edge.src], "used_new", "uses", edge.dst, edge.props, entity_props,
+                    entities)
+        elif edge.type == WAS_GENERATED_BY and edge.dst in tasks:
+            _attach(tasks[edge.dst], "made_new", "made", edge.src, edge.props, entity_props,
+                    entities)
+        elif edge.dst in inline and edge.type == USED:
             groups[CREATE_USED_ENTITIES].append(
                 {"src": edge.src, "props": edge.props,
                  "entity": {"id": edge.dst, "props": entity_props[edge.dst]}})
@@ -157,4 +188,18 @@ def write_rows(delta: GraphDelta, stored: Stored | None) -> list[tuple[str, list
         else:
             groups[EDGE_STATEMENTS[edge.type]].append(
                 {"src": edge.src, "dst": edge.dst, "props": edge.props})
-    return [(name, groups[name]) for name in ORDER if groups.get(name)]
+    if tasks:
+        groups[CREATE_TASK_BATCH] = list(tasks.values())
+    shared = {"activities": list(activities), "entities": list(entities)}
+    return [Statement(name, groups[name], shared if name == CREATE_TASK_BATCH else {})
+            for name in ORDER if groups.get(name)]
+
+
+def _attach(task: Row, new_key: str, stored_key: str, entity: str, props: dict[str, Any],
+            entity_props: dict[str, dict[str, Any]], entities: dict[str, int]) -> None:
+    """A usage or generation of a new task: with its entity when that is created here."""
+    if entity in entity_props:
+        task[new_key].append({"id": entity, "props": entity_props[entity], "edge": props})
+    else:
+        task[stored_key].append({"node": entities.setdefault(entity, len(entities)),
+                                 "edge": props})

@@ -175,16 +175,20 @@ class Neo4jStore(Neo4jLineage, Neo4jReads, Store):
         """One write transaction (see :mod:`.plan` and :mod:`.value_flow`)."""
         current = ["opening the write transaction"]
 
-        def run(tx: neo4j.ManagedTransaction, name: str, rows: list[Row]) -> None:
+        def run(tx: neo4j.ManagedTransaction, name: str, rows: list[Row],
+                params: dict[str, Any] | None = None) -> None:
             current[0] = f"statement {name}"
             text = cypher.load(name)
-            per_row = plan.CREATES_AFTER_MATCH.get(name)
             for chunk in chunked(rows, self.batch_size):
-                summary = tx.run(text, rows=chunk).consume()
-                if per_row and summary.counters.nodes_created != per_row * len(chunk):
-                    raise StoreError(f"neo4j statement {name}: an endpoint of "
-                                     f"{len(chunk) - summary.counters.nodes_created} rows is "
-                                     "missing; nothing of this write is stored")
+                counters = tx.run(text, params or {}, rows=chunk).consume().counters
+                expected = plan.expected_creates(name, chunk)
+                if expected and expected != (counters.nodes_created,
+                                             counters.relationships_created):
+                    raise StoreError(
+                        f"neo4j statement {name}: created {counters.nodes_created} nodes and "
+                        f"{counters.relationships_created} relationships of {expected[0]} and "
+                        f"{expected[1]}: an endpoint is missing; nothing of this write is "
+                        "stored")
 
         def fetch(tx: neo4j.ManagedTransaction, name: str, params: dict[str, Any]
                   ) -> list[Row]:
@@ -207,8 +211,8 @@ class Neo4jStore(Neo4jLineage, Neo4jReads, Store):
                     {row["id"] for row in fetch(tx, plan.PROBE_ENTITIES, {"ids": entity_ids})}
                     if entity_ids else set(),
                 )
-            for name, rows in plan.write_rows(delta, stored):
-                run(tx, name, rows)
+            for statement in plan.statements(delta, stored):
+                run(tx, statement.name, statement.rows, statement.params)
             derived = value_flow.derived_rows(
                 delta, stored.entities if stored is not None else None,
                 lambda name, params: fetch(tx, name, params))

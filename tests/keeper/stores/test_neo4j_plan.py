@@ -28,20 +28,32 @@ def batch() -> list[dict[str, Any]]:
 # --- the plan, without a server -------------------------------------------------------------
 
 
+def rows_of(statements: list[plan.Statement]) -> dict[str, list[dict[str, Any]]]:
+    return {statement.name: statement.rows for statement in statements}
+
+
 def test_a_first_batch_is_all_created_but_stubs_and_workflows() -> None:
-    rows = dict(plan.write_rows(map_batch(batch()), plan.Stored()))
+    statements = plan.statements(map_batch(batch()), plan.Stored())
+    rows = rows_of(statements)
+    (tasks,) = [s for s in statements if s.name == plan.CREATE_TASK_BATCH]
+    by_id = {r["id"]: r for r in tasks.rows}
+    activities, entities = tasks.params["activities"], tasks.params["entities"]
     # t0 and t1 are created with their part-of edge to the workflow; t2's parent is new
-    assert {(r["id"], r["parent"]) for r in rows["ingest/create_tasks_in"]} == {
-        ("t0", WF), ("t1", WF)}
-    assert [r["id"] for r in rows["ingest/create_tasks"]] == ["t2"]
+    assert activities == [WF]
+    assert {i: r["parent"] for i, r in by_id.items()} == {"t0": 0, "t1": 0, "t2": None}
     assert {(r["src"], r["dst"]) for r in rows["ingest/create_was_part_of"]} == {("t2", "t1")}
-    # a new entity with one edge is created with it; LONG_A has two (t0 makes, t1 uses)
+    # a new entity with one edge is created with it; LONG_A has two (t0 makes, t1 uses),
+    # so it is created first and the batch points at it
     assert [r["id"] for r in rows["ingest/create_entities"]] == [eid(LONG_A)]
-    assert {(r["src"], r["entity"]["id"]) for r in rows["ingest/create_used_entities"]} == {
-        ("t1", "t1/used/k"), ("t2", "t2/used/k")}
-    assert {(r["entity"]["id"], r["dst"])
-            for r in rows["ingest/create_generated_entities"]} == {
-        ("t0/generated/n", "t0"), (eid(LONG_B), "t1")}
+    assert entities == [eid(LONG_A)]
+    assert [u["id"] for u in by_id["t1"]["used_new"]] == ["t1/used/k"]
+    assert [u["id"] for u in by_id["t2"]["used_new"]] == ["t2/used/k"]
+    assert [g["id"] for g in by_id["t0"]["made_new"]] == ["t0/generated/n"]
+    assert [g["id"] for g in by_id["t1"]["made_new"]] == [eid(LONG_B)]
+    assert [(u["node"], u["edge"]["role"]) for u in by_id["t1"]["uses"]] == [(0, "x")]
+    assert [(g["node"], g["edge"]["role"]) for g in by_id["t0"]["made"]] == [(0, "out")]
+    assert plan.expected_creates(tasks.name, tasks.rows) == (3 + 4, 2 + 4 + 2)
+    assert "ingest/create_used_entities" not in rows and "ingest/create_used" not in rows
     assert {r["id"] for r in rows["ingest/merge_workflows"]} == {WF}
     assert "ingest/merge_tasks" not in rows and "ingest/merge_entities" not in rows
     # the workflow's own edges join merged nodes: merged
@@ -49,23 +61,28 @@ def test_a_first_batch_is_all_created_but_stubs_and_workflows() -> None:
     assert {(r["src"], r["dst"]) for r in rows["ingest/merge_was_associated_with"]} == {
         (WF, "person:u")}
     assert [r["dst"] for r in rows["ingest/create_was_informed_by"]] == ["t0"]
-    names = [name for name, _ in plan.write_rows(map_batch(batch()), plan.Stored())]
-    assert names.index("ingest/merge_workflows") < names.index("ingest/create_tasks_in")
+    names = [s.name for s in statements]
+    assert names.index("ingest/merge_workflows") < names.index(plan.CREATE_TASK_BATCH)
+    assert names.index("ingest/create_entities") < names.index(plan.CREATE_TASK_BATCH)
 
 
 def test_stored_nodes_and_the_edges_between_them_are_merged() -> None:
     delta = map_batch(batch())
-    rows = dict(plan.write_rows(delta, plan.Stored({"t0"}, {eid(LONG_A)})))
+    rows = rows_of(plan.statements(delta, plan.Stored({"t0"}, {eid(LONG_A)})))
     assert {r["id"] for r in rows["ingest/merge_tasks"]} == {"t0"}
     assert {r["id"] for r in rows["ingest/merge_entities"]} == {eid(LONG_A), "t0/generated/n"}
     assert "ingest/create_entities" not in rows  # LONG_B and the locals: with their edge
     merged = {(r["src"], r["dst"]) for r in rows["ingest/merge_was_generated_by"]}
     assert merged == {(eid(LONG_A), "t0"), ("t0/generated/n", "t0")}
-    assert ("t1", eid(LONG_A)) in {(r["src"], r["dst"]) for r in rows["ingest/create_used"]}
+    (tasks,) = [s for s in plan.statements(delta, plan.Stored({"t0"}, {eid(LONG_A)}))
+                if s.name == plan.CREATE_TASK_BATCH]
+    assert {r["id"] for r in tasks.rows} == {"t1", "t2"}  # new tasks, created
+    (t1,) = [r for r in tasks.rows if r["id"] == "t1"]
+    assert [tasks.params["entities"][u["node"]] for u in t1["uses"]] == [eid(LONG_A)]
 
 
 def test_without_a_probe_everything_is_merged() -> None:
-    rows = dict(plan.write_rows(map_batch(batch()), None))
+    rows = rows_of(plan.statements(map_batch(batch()), None))
     assert not [name for name in rows if "create_" in name]
     assert {r["id"] for r in rows["ingest/merge_tasks"]} == {"t0", "t1", "t2"}
 
