@@ -1,6 +1,6 @@
 """Keeper ingest throughput into Neo4j, in tasks per second (target in benchmarks/README.md).
 
-    .venv/bin/python benchmarks/keeper_ingest.py [--tasks N] [--paths legacy,plan] [--json P]
+    .venv/bin/python benchmarks/keeper_ingest.py [--tasks N] [--paths merge,plan] [--json P]
 
 What is measured: the keeper's work per batch without the hub: capture-style task messages
 (what ``@flowcept_task`` sends: activity, code, workflow, hostname, times, status) with two
@@ -8,9 +8,10 @@ inputs (one long string shared by every task, one trivial int) and one output (a
 string unique to the task), mapped with ``prov_model.map_batch`` and written with
 ``Neo4jStore.write`` (one transaction per batch of ``--per-write`` tasks).
 
-Reported, for each write path in the same run (``legacy``: the MERGE-only statements and the
-two Cypher value-flow statements; ``plan``: probe, CREATE what is new, MERGE the rest, value
-flow computed by the keeper), the graph cleared before each run:
+Reported, for each write path in the same run (``plan``: the store's write: probe, CREATE
+what is new, MERGE the rest; ``merge``: the same delta through the MERGE statements only,
+the store's fallback after a concurrent create; both with the value flow computed by the
+keeper), the graph cleared before each run:
 - mapping µs per task; write tasks/s; map+write tasks/s (one thread, as the keeper does it);
 - the server's CPU: Neo4j process CPU seconds per 1000 tasks, and its share of the run's
   wall time (from /proc, via psutil, when the server is this machine's ``provgraph services``);
@@ -31,6 +32,7 @@ import copy
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +44,10 @@ import psutil  # noqa: E402
 from figures import write_figures  # noqa: E402
 
 from keeper.stores.neo4j import Neo4jStore, plan, value_flow  # noqa: E402
-from keeper.stores.neo4j.rows import chunked, statement_rows  # noqa: E402
+from keeper.stores.neo4j.rows import chunked  # noqa: E402
 from prov_model import entity_node, map_batch  # noqa: E402
 from prov_model.config import EntitySettings  # noqa: E402
+from prov_model.graph import GraphDelta  # noqa: E402
 from provgraph.config import Settings, get_settings  # noqa: E402
 
 TARGET_TASKS_PER_S = 20_000
@@ -94,16 +97,23 @@ class ServerCpu:
         return float(times.user + times.system)
 
 
+def writer(store: Neo4jStore, path: str) -> Callable[[GraphDelta], None]:
+    if path == "merge":
+        return lambda delta: store._write(delta, probe=False)
+    return store.write
+
+
 def run_batches(store: Neo4jStore, tasks: list[dict[str, Any]], per_write: int,
-                cpu: ServerCpu | None = None) -> dict[str, Any]:
+                cpu: ServerCpu | None = None, path: str = "plan") -> dict[str, Any]:
     store.clear()
+    write = writer(store, path)
     map_s = write_s = 0.0
     cpu0 = cpu.seconds() if cpu else None
     for start in range(0, len(tasks), per_write):
         t0 = time.perf_counter()
         delta = map_batch(tasks[start:start + per_write])
         t1 = time.perf_counter()
-        store.write(delta)
+        write(delta)
         t2 = time.perf_counter()
         map_s += t1 - t0
         write_s += t2 - t1
@@ -187,7 +197,7 @@ def run_parallel(settings: Settings, tasks: list[dict[str, Any]], per_write: int
     return result
 
 
-def breakdown(store: Neo4jStore, tasks: list[dict[str, Any]], legacy: bool
+def breakdown(store: Neo4jStore, tasks: list[dict[str, Any]], merge_only: bool
               ) -> list[tuple[str, int, float]]:
     """Time (ms, client side) of each statement for one batch, in one transaction, the
     graph holding one earlier batch (so the probe finds the shared input stored)."""
@@ -206,18 +216,17 @@ def breakdown(store: Neo4jStore, tasks: list[dict[str, Any]], legacy: bool
         return records
 
     def work(tx: Any) -> None:
-        if legacy:
-            for name, rows in statement_rows(delta).items():
-                for chunk in chunked(rows, store.batch_size):
-                    timed(tx, name, rows=chunk)
-            return
-        task_ids, entity_ids = plan.probe_ids(delta)
-        stored = plan.Stored({r["id"] for r in timed(tx, plan.PROBE_TASKS, ids=task_ids)},
-                             {r["id"] for r in timed(tx, plan.PROBE_ENTITIES, ids=entity_ids)})
+        stored: plan.Stored | None = None
+        if not merge_only:
+            task_ids, entity_ids = plan.probe_ids(delta)
+            stored = plan.Stored(
+                {r["id"] for r in timed(tx, plan.PROBE_TASKS, ids=task_ids)},
+                {r["id"] for r in timed(tx, plan.PROBE_ENTITIES, ids=entity_ids)})
         for statement in plan.statements(delta, stored):
-            timed(tx, statement.name, rows=statement.rows, **statement.params)
+            for chunk in chunked(statement.rows, store.batch_size):
+                timed(tx, statement.name, rows=chunk, **statement.params)
         t0 = time.perf_counter()
-        derived = value_flow.derived_rows(delta, stored.entities,
+        derived = value_flow.derived_rows(delta, None if stored is None else stored.entities,
                                           lambda name, params: timed(tx, name, **params))
         out.append(("value flow (keeper, incl. lookups)", len(derived),
                     (time.perf_counter() - t0) * 1e3))
@@ -233,8 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", type=int, default=20_000, help="tasks per run (20000)")
     parser.add_argument("--per-write", type=int, default=2000,
                         help="tasks per write transaction (2000)")
-    parser.add_argument("--paths", default="legacy,plan",
-                        help="write paths to compare, in this order (legacy,plan)")
+    parser.add_argument("--paths", default="merge,plan",
+                        help="write paths to compare, in this order (merge,plan)")
     parser.add_argument("--repeats", type=int, default=2, help="runs per path, interleaved (2)")
     parser.add_argument("--single", type=int, default=300,
                         help="tasks for the one-transaction-per-task reference (300)")
@@ -257,14 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, Any] = {}
     try:
         for path in paths:  # warm-up: plans compiled, JIT
-            Neo4jStore.legacy_write = path == "legacy"
-            run_batches(store, make_tasks(4000, "warmup"), args.per_write)
+            run_batches(store, make_tasks(4000, "warmup"), args.per_write, path=path)
         print(f"{'path':<8} {'map µs/task':>11} {'write tasks/s':>13} {'map+write/s':>11} "
               f"{'server cpu s/1k':>15} {'server share':>12}")
         for _ in range(args.repeats):
             for path in paths:
-                Neo4jStore.legacy_write = path == "legacy"
-                result = run_batches(store, tasks, args.per_write, cpu)
+                result = run_batches(store, tasks, args.per_write, cpu, path)
                 results[path].append(result)
                 cpu_1k = result["server_cpu_s_per_1000_tasks"]
                 share = result["server_cpu_share_of_write"]
@@ -276,7 +283,6 @@ def main(argv: list[str] | None = None) -> int:
         best = {path: max(r["end_to_end_tasks_per_s"] for r in runs)
                 for path, runs in results.items()}
         figures["best_end_to_end_tasks_per_s"] = best
-        Neo4jStore.legacy_write = False
         single = run_single(store, make_tasks(args.single, "single"))
         figures["one_tx_per_task"] = single
         print(f"reference, one transaction per task: {single['tasks_per_s']:,.0f} tasks/s")
@@ -291,21 +297,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"two writers in parallel (plan path): {parallel['tasks_per_s']:,.0f} tasks/s "
                   f"in all, {parallel['transient_retries']} transient retries, "
                   f"{parallel['merge_fallbacks']} MERGE fallbacks, {parallel['stored']} stored")
-        if "legacy" in best and "plan" in best:
-            print(f"plan vs legacy, map+write: {best['plan'] / best['legacy']:.1f}x")
+        if "merge" in best and "plan" in best:
+            print(f"plan vs merge, map+write: {best['plan'] / best['merge']:.1f}x")
         met = best.get("plan", max(best.values())) >= TARGET_TASKS_PER_S
         print(f"best map+write: {max(best.values()):,.0f} tasks/s; target >= "
               f"{TARGET_TASKS_PER_S:,}: {'met' if met else 'NOT met'}")
         if args.breakdown:
             figures["breakdown_ms"] = {}
             for path in paths:
-                stages = breakdown(store, make_tasks(2000, "breakdown"), path == "legacy")
+                stages = breakdown(store, make_tasks(2000, "breakdown"), path == "merge")
                 figures["breakdown_ms"][path] = stages
                 print(f"{path}: one batch of 2000 tasks, per statement:")
                 for name, rows, ms in stages:
                     print(f"  {name:<45} {rows:>6} rows {ms:>8.1f} ms")
     finally:
-        Neo4jStore.legacy_write = False
         store.clear()
         store.close()
     if args.json:

@@ -13,18 +13,18 @@ applied from both sides, over the *stored* graph:
   that USED that entity to it.
 
 :func:`value_flow_candidates` picks those two sets of tasks from a delta; both stores use
-it (the Neo4j store as the rows of its two derive statements).
+it (the Neo4j store to know which tasks can gain value-flow edges).
 
 Fan-out guard: an entity with more than :data:`VALUE_FLOW_MAX_FANOUT` generators links
 nothing, on either side: a constant like ``"completed successfully"`` returned by a million
 tasks is not lineage, and N generators x M consumers would cost quadratic edges. The number
 of consumers is not limited (one dataset produced once and read by 100k tasks gives 100k
 edges, each one wanted). Edges derived while an entity was under the limit stay when it
-grows past it. The Cypher statements
-``ingest/derive_informed_by_as_consumer`` / ``..._as_producer`` hard-code the same number
-(a test checks they agree); degrees count every activity, tasks and workflows alike.
+grows past it. Degrees count every activity, tasks and workflows alike.
 
-:func:`derive_informed_by` is that rule over lookup functions, for the embedded store.
+:func:`derive_informed_by` is that rule over lookup functions: the embedded store looks up
+its graph, the Neo4j store the delta and, for entities stored before, the server
+(``keeper.stores.neo4j.value_flow``, which passes the limit as ``$max_fanout``).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """The Neo4j store: the PROV graph in a real Neo4j 5.26 server, over Bolt.
 
-Writing: ``rows.statement_rows(delta)`` gives ``{statement name: rows}`` in execution
-order (nodes, edges, value-flow derivation); each statement runs over its rows in chunks of
-``batch_size`` (parameter ``$rows``), all in ONE managed write transaction
-(``session.execute_write``, which the driver retries on transient errors such as deadlocks).
-The statements are idempotent MERGEs, so a delta written twice changes nothing, and a
-transaction retried after a lost commit acknowledgement is harmless.
+Writing: one delta is ONE managed write transaction (``session.execute_write``, which the
+driver retries on transient errors such as deadlocks): a probe of what is stored, then the
+statements of :mod:`.plan` (CREATE what the probe proves new, MERGE the rest), each over
+its rows in chunks of ``batch_size`` (parameter ``$rows``), then the value-flow edges of
+:mod:`.value_flow`. A delta written twice takes the MERGE path the second time and changes
+nothing, and a transaction retried after a lost commit acknowledgement is harmless.
 
 Reading: see :mod:`keeper.stores.neo4j.reads` (every read runs in a READ session).
 
@@ -33,7 +33,7 @@ from keeper.stores.base import Store
 from keeper.stores.neo4j import plan, value_flow
 from keeper.stores.neo4j.lineage import Neo4jLineage
 from keeper.stores.neo4j.reads import Neo4jReads, Row, node_record, ordered_labels
-from keeper.stores.neo4j.rows import EDGE_STATEMENTS, chunked, statement_rows
+from keeper.stores.neo4j.rows import EDGE_STATEMENTS, chunked
 from keeper.stores.neo4j.user_query import check_user_query
 from prov_model.vocab import WAS_INFORMED_BY
 from provgraph.errors import ProvgraphError, QueryError, StoreError, StoreUnavailableError
@@ -103,10 +103,6 @@ class Neo4jStore(Neo4jLineage, Neo4jReads, Store):
     """The PROV graph in Neo4j (see the module docstring and :mod:`keeper.stores.base`)."""
 
     kind: ClassVar[str] = "neo4j"
-    # The MERGE-only statements of before the write plan, for benchmarks/keeper_ingest.py's
-    # before/after figures; to be removed with the derive_informed_by_* statements.
-    legacy_write: ClassVar[bool] = False
-
     def __init__(self, driver: neo4j.Driver, database: str = "neo4j",
                  batch_size: int = 2000) -> None:
         self._driver: neo4j.Driver | None = driver
@@ -164,7 +160,7 @@ class Neo4jStore(Neo4jLineage, Neo4jReads, Store):
             return
         self.write_stats.writes += 1
         try:
-            self._write(delta, probe=not self.legacy_write)
+            self._write(delta, probe=True)
         except neo4j_errors.ConstraintError:
             # A task or entity the probe found absent was created meanwhile by another
             # transaction (another keeper): write it all again through the MERGE statements.
@@ -197,11 +193,6 @@ class Neo4jStore(Neo4jLineage, Neo4jReads, Store):
 
         def run_all(tx: neo4j.ManagedTransaction) -> None:
             self.write_stats.attempts += 1  # more than writes: the driver retried
-            if self.legacy_write:
-                for name, rows in statement_rows(delta).items():
-                    run(tx, name, rows)
-                current[0] = "commit"
-                return
             stored: plan.Stored | None = None
             if probe:
                 task_ids, entity_ids = plan.probe_ids(delta)

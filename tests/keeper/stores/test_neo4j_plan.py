@@ -1,17 +1,21 @@
 """The Neo4j write plan: CREATE what the probe proves new, MERGE the rest; value flow
-computed by the keeper. The graph must be exactly what the MERGE-only statements write."""
+computed by the keeper. The graph must be exactly what the MERGE statements alone write,
+and what the embedded store holds for the same messages."""
 
 from __future__ import annotations
 
 import copy
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from keeper.stores.embedded import EmbeddedStore
 from keeper.stores.neo4j import Neo4jStore, plan, value_flow
 from prov_model import VALUE_FLOW_MAX_FANOUT, map_batch
+from prov_model.graph import GraphDelta
 from provgraph.config import Settings, get_settings
 from tests.keeper.stores.test_neo4j_store import LONG_A, LONG_B, WF, eid, snapshot, task
 
@@ -156,22 +160,32 @@ def store(neo4j_settings: Settings) -> Iterator[Neo4jStore]:
     opened = Neo4jStore.from_settings(neo4j_settings)
     opened.clear()
     yield opened
-    Neo4jStore.legacy_write = False
     opened.clear()
     opened.close()
 
 
+def merged_only(store: Neo4jStore, delta: GraphDelta) -> None:
+    """The write without a probe: every row through the MERGE statements (the fallback)."""
+    store._write(delta, probe=False)
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_the_plan_writes_what_the_merge_statements_write(store: Neo4jStore, name: str) -> None:
-    graphs = []
-    for legacy in (True, False):
+def test_the_plan_writes_what_merging_and_the_embedded_store_write(
+        store: Neo4jStore, name: str, tmp_path: Path) -> None:
+    graphs = {}
+    for way, write in (("merge", merged_only), ("plan", Neo4jStore.write)):
         store.clear()
-        Neo4jStore.legacy_write = legacy
         for messages in SCENARIOS[name]:
-            store.write(map_batch(messages))
-        graphs.append(snapshot(store))
-    assert graphs[1] == graphs[0]
+            write(store, map_batch(messages))
+        graphs[way] = snapshot(store)
+    embedded = EmbeddedStore(tmp_path / "embedded")
+    for messages in SCENARIOS[name]:
+        embedded.write(map_batch(messages))
+    graphs["embedded"] = snapshot(embedded)  # type: ignore[arg-type]
+    embedded.close()
+    assert graphs["plan"] == graphs["merge"]
+    assert graphs["plan"] == graphs["embedded"]
 
 
 @pytest.mark.integration
