@@ -2,9 +2,9 @@
 
 ``@flowcept_task`` records one task message per call (inputs, outputs, timing, status,
 parent task, code plan, optional telemetry); ``@lightweight_flowcept_task`` records the
-smallest complete message (id, inputs, outputs, end time, status), encoded at once after a
-per-workflow prefix encoded only once; ``@telemetry_flowcept_task`` always takes telemetry;
-``@agent_flowcept_task`` marks agent tool calls; ``@flowcept`` runs a function as a
+smallest complete message (id, inputs, outputs, end time, status), encoded at once with a
+per-workflow head of its fixed fields encoded once; ``@telemetry_flowcept_task`` always
+takes telemetry; ``@agent_flowcept_task`` marks agent tool calls; ``@flowcept`` runs a function as a
 whole workflow. Every decorator works with and without arguments, and on ``async def``.
 
 Capture never changes what the function does: its result is returned and its exception
