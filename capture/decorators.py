@@ -4,8 +4,9 @@
 parent task, code plan, optional telemetry); ``@lightweight_flowcept_task`` records the
 smallest complete message (id, inputs, outputs, end time, status), encoded at once with a
 per-workflow head of its fixed fields encoded once; ``@telemetry_flowcept_task`` always
-takes telemetry; ``@agent_flowcept_task`` marks agent tool calls; ``@flowcept`` runs a function as a
-whole workflow. Every decorator works with and without arguments, and on ``async def``.
+takes telemetry; ``@agent_flowcept_task`` marks agent tool calls; ``@flowcept`` runs a
+function as a whole workflow. Every decorator works with and without arguments, and on
+``async def``.
 
 Capture never changes what the function does: its result is returned and its exception
 re-raised unchanged; a failure to record is counted and logged, never raised.
