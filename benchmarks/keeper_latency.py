@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import threading
@@ -26,7 +25,7 @@ from capture import Flowcept, flowcept_task, recorder
 from keeper.loop import Keeper
 from keeper.sources.base import open_source
 from keeper.stores.base import open_store
-from provgraph.config import Settings, load_settings
+from provgraph.config import Settings, get_settings, load_settings
 
 SHARED = "the shared input of every task in the latency run"
 
@@ -91,8 +90,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of a run (10)")
     parser.add_argument("--flush-intervals", default="1.0,0.1",
                         help="capture buffer flush intervals to try, in s (1.0,0.1)")
-    parser.add_argument("--uri", default=os.environ.get("PROVGRAPH_NEO4J_URI",
-                                                        "bolt://127.0.0.1:7687"))
+    parser.add_argument("--uri", default=get_settings().store.neo4j.uri,
+                        help="the Neo4j server (the one the settings name)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     results = []

@@ -31,6 +31,7 @@ _TASK: ContextVar[str | None] = ContextVar("provgraph_task", default=None)
 # The decorators' hot path sets and resets this variable directly (what task_scope does,
 # without the cost of a context-manager object per call).
 TASK = _TASK
+WORKFLOW = _WORKFLOW  # read directly too: ``WORKFLOW.get() or workflow_for_task()``
 # Set inside the exporter thread and the capture machinery: capture never records itself.
 SUPPRESSED: ContextVar[bool] = ContextVar("provgraph_suppressed", default=False)
 

@@ -2,10 +2,11 @@
 
 ``@flowcept_task`` records one task message per call (inputs, outputs, timing, status,
 parent task, code plan, optional telemetry); ``@lightweight_flowcept_task`` records the
-smallest complete message (id, inputs, outputs, end time, status), encoded at once after a
-per-workflow prefix encoded only once; ``@telemetry_flowcept_task`` always takes telemetry;
-``@agent_flowcept_task`` marks agent tool calls; ``@flowcept`` runs a function as a
-whole workflow. Every decorator works with and without arguments, and on ``async def``.
+smallest complete message (id, inputs, outputs, end time, status), encoded at once with a
+per-workflow head of its fixed fields encoded once; ``@telemetry_flowcept_task`` always
+takes telemetry; ``@agent_flowcept_task`` marks agent tool calls; ``@flowcept`` runs a
+function as a whole workflow. Every decorator works with and without arguments, and on
+``async def``.
 
 Capture never changes what the function does: its result is returned and its exception
 re-raised unchanged; a failure to record is counted and logged, never raised.
@@ -19,10 +20,10 @@ from collections.abc import Callable
 from time import time
 from typing import Any, TypeVar, overload
 
-from capture.context import SUPPRESSED, TASK, WorkflowContext, current_workflow
-from capture.ids import new_task_id
+from capture import ids
+from capture.context import SUPPRESSED, TASK, WORKFLOW, WorkflowContext
 from capture.recorder import STATE, active, workflow_for_task
-from capture.serialize import dumps
+from capture.serialize import dumps, head
 from capture.taskspec import TaskSpec
 from capture.telemetry import capture_telemetry
 from provgraph import wire
@@ -56,16 +57,24 @@ def _split_overrides(spec: TaskSpec, kwargs: dict[str, Any]) -> tuple[
 
 def _start(spec: TaskSpec, args: tuple[Any, ...], kwargs: dict[str, Any],
            overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The task message as the call starts (the hot path: keep it short)."""
-    workflow = current_workflow() or workflow_for_task()
-    message = spec.static.copy()  # may hold workflow_id/campaign_id from the decorator
-    message["task_id"] = new_task_id()
-    if overrides:
-        message.update(overrides)
-    if "workflow_id" not in message:
+    """The task message as the call starts (the hot path: keep it short). Its first key
+    holds the spec's pre-encoded fixed fields (``spec.head``)."""
+    workflow = WORKFLOW.get() or workflow_for_task()
+    message: dict[str, Any] = {wire.TYPE: spec.head, "task_id": next(ids.task_ids)}
+    if spec.fixed_ids or overrides:  # workflow_id/campaign_id from the decorator or call
+        message.update(spec.fixed_ids)
+        if overrides:
+            message.update(overrides)
+        if "workflow_id" not in message:
+            message["workflow_id"] = workflow.workflow_id
+        if "campaign_id" not in message and workflow.campaign_id:
+            message["campaign_id"] = workflow.campaign_id
+    else:
         message["workflow_id"] = workflow.workflow_id
-    if "campaign_id" not in message and workflow.campaign_id:
-        message["campaign_id"] = workflow.campaign_id
+        if workflow.campaign_id:
+            message["campaign_id"] = workflow.campaign_id
+    if spec.custom_metadata is not None:
+        message["custom_metadata"] = spec.custom_metadata
     parent = TASK.get()
     if parent:
         message["parent_task_id"] = parent
@@ -223,42 +232,23 @@ def agent_flowcept_task(func: Callable[..., Any] | None = None, **options: Any) 
 # --- lightweight ---------------------------------------------------------------------------
 
 
-def _light_prefix(spec: TaskSpec, workflow: WorkflowContext) -> bytes:
-    """The encoded fields of a lightweight message that only change with the workflow,
-    as the start of a JSON object ending in a comma."""
-    static: dict[str, Any] = {
-        wire.TYPE: wire.TASK,
-        "activity_id": spec.activity_id,
-        "subtype": "lightweight",
-        "status": wire.FINISHED,
-        "workflow_id": workflow.workflow_id,
-    }
-    if workflow.campaign_id:
-        static["campaign_id"] = workflow.campaign_id
-    prefix = dumps(static)[:-1] + b","
-    spec.light_prefixes[workflow.workflow_id] = prefix
-    return prefix
-
-
-def _light_message(
-    spec: TaskSpec, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any
-) -> bytes:
-    """The smallest useful task message, encoded at once (bytes are cheap to queue): the
-    workflow's pre-encoded prefix, then the fields of this call."""
-    workflow = current_workflow() or workflow_for_task()
-    prefix = spec.light_prefixes.get(workflow.workflow_id) or _light_prefix(spec, workflow)
-    call: dict[str, Any] = {
-        "task_id": new_task_id(),
-        "used": spec.bind_exact(args) if not kwargs and len(args) == spec.arity
-        else spec.used(args, kwargs),
-        "generated": {"arg_0": result} if spec.plain_output and type(result) is not dict
-        else spec.generated(result),
-        "ended_at": time(),
-    }
-    parent = TASK.get()
-    if parent:
-        call["parent_task_id"] = parent
-    return prefix + dumps(call)[1:]
+def _light_head(spec: TaskSpec, workflow: WorkflowContext) -> Any:
+    """The fields of a lightweight message that only change with the workflow, encoded
+    once (see ``serialize.head``)."""
+    cached = spec.light_heads.get(workflow.workflow_id)
+    if cached is None:
+        fixed: dict[str, Any] = {
+            wire.TYPE: wire.TASK,
+            "activity_id": spec.activity_id,
+            "subtype": "lightweight",
+            "status": wire.FINISHED,
+            "workflow_id": workflow.workflow_id,
+        }
+        if workflow.campaign_id:
+            fixed["campaign_id"] = workflow.campaign_id
+        cached = spec.light_heads[workflow.workflow_id] = head(fixed)
+    spec.light_head = (workflow, cached)
+    return cached
 
 
 def lightweight_flowcept_task(func: Callable[..., Any] | None = None, **options: Any) -> Any:
@@ -268,17 +258,43 @@ def lightweight_flowcept_task(func: Callable[..., Any] | None = None, **options:
 
     def decorate(target: Callable[..., Any]) -> Callable[..., Any]:
         spec = TaskSpec(target, **options)
-        build = _light_message
+        bind_exact, arity, plain_output = spec.bind_exact, spec.arity, spec.plain_output
+        used, generated = spec.used, spec.generated
+        first = spec.names[0] if arity == 1 else ""
 
+        # Everything inline (one Python frame per call besides the target's): the message
+        # is the workflow's pre-encoded head and this call's fields, encoded at once
+        # (bytes are cheap to queue and a mutable input is recorded as it was).
         @functools.wraps(target)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             result = target(*args, **kwargs)
             recorder = STATE.recorder or active()
-            if recorder is not None and not SUPPRESSED.get():
-                try:
-                    recorder.buffer.add(build(spec, args, kwargs, result))
-                except Exception as exc:
-                    recorder.count_error("capturing %s failed: %s", spec.activity_id, exc)
+            if recorder is None or SUPPRESSED.get():
+                return result
+            try:
+                workflow = WORKFLOW.get() or workflow_for_task()
+                last, fixed = spec.light_head
+                if last is not workflow:
+                    fixed = _light_head(spec, workflow)
+                if not kwargs and len(args) == arity:
+                    # one parameter: a dict display here, not a call of the binder
+                    inputs = {first: args[0]} if arity == 1 else bind_exact(args)
+                else:
+                    inputs = used(args, kwargs)
+                call: dict[str, Any] = {
+                    wire.TYPE: fixed,
+                    "task_id": next(ids.task_ids),
+                    "used": inputs,
+                    "generated": {"arg_0": result}
+                    if plain_output and type(result) is not dict else generated(result),
+                    "ended_at": time(),
+                }
+                parent = TASK.get()
+                if parent:
+                    call["parent_task_id"] = parent
+                recorder.buffer.add(dumps(call))
+            except Exception as exc:
+                recorder.count_error("capturing %s failed: %s", spec.activity_id, exc)
             return result
 
         return wrapper

@@ -15,6 +15,9 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
+
+from capture.serialize import head
 from capture.sysinfo import hostname
 from provgraph import wire
 from provgraph.errors import ArgumentError
@@ -75,14 +78,16 @@ class TaskSpec:
         "code",
         "custom_metadata",
         "defaults",
-        "light_prefixes",
+        "fixed_ids",
+        "head",
+        "light_head",
+        "light_heads",
         "names",
         "output_names",
         "plain_output",
         "simple",
         "skip_first",
         "source_agent_id",
-        "static",
         "subtype",
         "tags",
         "takes_override",
@@ -128,21 +133,23 @@ class TaskSpec:
         self.activity_id = getattr(func, "__name__", type(func).__name__)
         self.code = code_info(func)
         self._read_signature(func)
-        # The message fields that are the same for every call, copied per call.
-        static: dict[str, Any] = {
+        # The message fields that are the same for every call, encoded once (``head``: the
+        # value of the message's first key, ``type``). The decorator's workflow_id and
+        # campaign_id stay per call (a call may override them); custom_metadata too: it is
+        # the caller's dict, recorded as it is at each call.
+        fixed: dict[str, Any] = {
             wire.TYPE: wire.TASK,
             "activity_id": self.activity_id,
-            "workflow_id": self.workflow_id,
-            "campaign_id": self.campaign_id,
             "hostname": _HOSTNAME,
             "subtype": self.subtype,
             "tags": self.tags,
-            "custom_metadata": self.custom_metadata,
             "agent_id": self.agent_id,
             "source_agent_id": self.source_agent_id,
             "code": self.code,
         }
-        self.static = {k: v for k, v in static.items() if v is not None}
+        self.head = head({k: v for k, v in fixed.items() if v is not None})
+        ids = {"workflow_id": self.workflow_id, "campaign_id": self.campaign_id}
+        self.fixed_ids = {k: v for k, v in ids.items() if v is not None}
 
     def _read_signature(self, func: Callable[..., Any]) -> None:
         try:
@@ -182,7 +189,11 @@ class TaskSpec:
         # ``arity`` = -1 makes the lightweight fast path fall back to ``used()``.
         self.arity = len(self.names) if self.simple else -1
         self.plain_output = self.output_names is None and self.args_handler is None
-        self.light_prefixes: dict[str, bytes] = {}  # workflow id -> encoded fixed fields
+        # The lightweight message's fixed fields by workflow id, and the last one used as
+        # (workflow, head): one tuple, so that a thread never pairs a workflow with
+        # another's head.
+        self.light_heads: dict[str, orjson.Fragment] = {}
+        self.light_head: tuple[Any, orjson.Fragment | None] = (None, None)
 
     # --- per call ------------------------------------------------------------------------
 

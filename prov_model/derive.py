@@ -13,18 +13,18 @@ applied from both sides, over the *stored* graph:
   that USED that entity to it.
 
 :func:`value_flow_candidates` picks those two sets of tasks from a delta; both stores use
-it (the Neo4j store as the rows of its two derive statements).
+it (the Neo4j store to know which tasks can gain value-flow edges).
 
 Fan-out guard: an entity with more than :data:`VALUE_FLOW_MAX_FANOUT` generators links
 nothing, on either side: a constant like ``"completed successfully"`` returned by a million
 tasks is not lineage, and N generators x M consumers would cost quadratic edges. The number
 of consumers is not limited (one dataset produced once and read by 100k tasks gives 100k
 edges, each one wanted). Edges derived while an entity was under the limit stay when it
-grows past it. The Cypher statements
-``ingest/derive_informed_by_as_consumer`` / ``..._as_producer`` hard-code the same number
-(a test checks they agree); degrees count every activity, tasks and workflows alike.
+grows past it. Degrees count every activity, tasks and workflows alike.
 
-:func:`derive_informed_by` is that rule over lookup functions, for the embedded store.
+:func:`derive_informed_by` is that rule over lookup functions: the embedded store looks up
+its graph, the Neo4j store the delta and, for entities stored before, the server
+(``keeper.stores.neo4j.value_flow``, which passes the limit as ``$max_fanout``).
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ def derive_informed_by(
     consumers: Lookup,
     is_task: Callable[[str], bool],
     max_fanout: int = VALUE_FLOW_MAX_FANOUT,
+    generator_count: Callable[[str], int] | None = None,
 ) -> set[tuple[str, str]]:
     """``(t2, t1)`` pairs meaning ``(t2)-[:WAS_INFORMED_BY]->(t1)``, over the stored graph.
 
@@ -79,24 +80,26 @@ def derive_informed_by(
     with WAS_GENERATED_BY to the task; ``generators(entity)`` / ``consumers(entity)`` the
     activity ids that generated / used the entity (tasks and workflows), one item per edge
     (so a task generating the value under two roles counts twice for the fan-out limit,
-    as the Cypher guard counts edges); ``is_task(id)``.
+    as the Cypher guard counts edges); ``is_task(id)``. ``generator_count(entity)``: the
+    number of WAS_GENERATED_BY edges of the entity, when the caller knows it without listing
+    them (default: ``len(generators(entity))``).
     """
+    count = generator_count or (lambda entity: len(generators(entity)))
     pairs: set[tuple[str, str]] = set()
     for t2 in consumer_tasks:
         for entity in used_entities(t2):
             if not entity.startswith(CONTENT_ID_PREFIX):
                 continue
-            producers = generators(entity)
-            if len(producers) > max_fanout:
+            if count(entity) > max_fanout:
                 continue
-            for t1 in producers:
+            for t1 in generators(entity):
                 if t1 != t2 and is_task(t1):
                     pairs.add((t2, t1))
     for t1 in producer_tasks:
         for entity in generated_entities(t1):
             if not entity.startswith(CONTENT_ID_PREFIX):
                 continue
-            if len(generators(entity)) > max_fanout:
+            if count(entity) > max_fanout:
                 continue
             users = consumers(entity)
             for t2 in users:

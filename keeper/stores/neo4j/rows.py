@@ -5,11 +5,10 @@ Row shapes (cypher/README.md):
 
 * node statements: ``{"id": str, "props": {...}}``
 * edge statements: ``{"src": str, "dst": str, "props": {...}}``
-* value-flow derivation statements: ``{"id": task_id}``
 
 Each statement is run as ``tx.run(cypher.load(name), rows=rows)`` (parameter ``$rows``), in
-the order :func:`statement_rows` returns: nodes first, then edges, then the derivation of
-value-flow ``WAS_INFORMED_BY`` edges. Within one statement's rows, node ids are unique and
+the order :func:`statement_rows` returns: nodes first, then edges. :mod:`.plan` decides
+which rows go here and which are CREATEd. Within one statement's rows, node ids are unique and
 edges are unique per (src, dst, role): the ``DeltaBuilder`` already merged repeats, and the
 task merge statement relies on it (Neo4j plans it with an Eager step, so two rows for one id
 in the same call would not see each other's writes in every part of the rule). Labels and
@@ -21,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from prov_model.derive import value_flow_candidates
 from prov_model.graph import GraphDelta
 from prov_model.vocab import (
     CAMPAIGN,
@@ -60,23 +58,12 @@ EDGE_STATEMENTS: dict[str, str] = {
     WAS_PART_OF: "ingest/merge_was_part_of",
 }
 
-# Value-flow derivation, run last: rows are the tasks of this delta that USED (consumers) or
-# generated (producers) a shared, content-addressed entity (prov_model.derive).
-DERIVE_AS_CONSUMER = "ingest/derive_informed_by_as_consumer"
-DERIVE_AS_PRODUCER = "ingest/derive_informed_by_as_producer"
-
-INGEST_ORDER: tuple[str, ...] = (
-    *NODE_STATEMENTS.values(),
-    *EDGE_STATEMENTS.values(),
-    DERIVE_AS_CONSUMER,
-    DERIVE_AS_PRODUCER,
-)
+INGEST_ORDER: tuple[str, ...] = (*NODE_STATEMENTS.values(), *EDGE_STATEMENTS.values())
 
 
-def statement_rows(delta: GraphDelta, derive: bool = True) -> dict[str, list[Row]]:
-    """``{statement name: rows}`` for ``delta``, in execution order, empty statements left out.
-
-    ``derive=False`` leaves out the value-flow derivation statements.
+def statement_rows(delta: GraphDelta) -> dict[str, list[Row]]:
+    """``{statement name: rows}`` for ``delta``, in execution order, empty statements left out:
+    the write of a delta through the MERGE statements only (value flow is :mod:`.value_flow`).
     """
     grouped: dict[str, list[Row]] = {name: [] for name in INGEST_ORDER}
     for node in delta.nodes:
@@ -85,10 +72,6 @@ def statement_rows(delta: GraphDelta, derive: bool = True) -> dict[str, list[Row
         grouped[EDGE_STATEMENTS[edge.type]].append(
             {"src": edge.src, "dst": edge.dst, "props": edge.props}
         )
-    if derive:
-        consumers, producers = value_flow_candidates(delta)
-        grouped[DERIVE_AS_CONSUMER] = [{"id": task_id} for task_id in consumers]
-        grouped[DERIVE_AS_PRODUCER] = [{"id": task_id} for task_id in producers]
     return {name: rows for name, rows in grouped.items() if rows}
 
 

@@ -1,11 +1,11 @@
 """The Neo4j store: the PROV graph in a real Neo4j 5.26 server, over Bolt.
 
-Writing: ``rows.statement_rows(delta)`` gives ``{statement name: rows}`` in execution
-order (nodes, edges, value-flow derivation); each statement runs over its rows in chunks of
-``batch_size`` (parameter ``$rows``), all in ONE managed write transaction
-(``session.execute_write``, which the driver retries on transient errors such as deadlocks).
-The statements are idempotent MERGEs, so a delta written twice changes nothing, and a
-transaction retried after a lost commit acknowledgement is harmless.
+Writing: one delta is ONE managed write transaction (``session.execute_write``, which the
+driver retries on transient errors such as deadlocks): a probe of what is stored, then the
+statements of :mod:`.plan` (CREATE what the probe proves new, MERGE the rest), each over
+its rows in chunks of ``batch_size`` (parameter ``$rows``), then the value-flow edges of
+:mod:`.value_flow`. A delta written twice takes the MERGE path the second time and changes
+nothing, and a transaction retried after a lost commit acknowledgement is harmless.
 
 Reading: see :mod:`keeper.stores.neo4j.reads` (every read runs in a READ session).
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import neo4j
@@ -29,17 +30,21 @@ from neo4j.graph import Relationship as GraphRelationship
 
 import cypher
 from keeper.stores.base import Store
+from keeper.stores.neo4j import plan, value_flow
 from keeper.stores.neo4j.lineage import Neo4jLineage
 from keeper.stores.neo4j.prov import Neo4jProv, run_work
 from keeper.stores.neo4j.reads import Neo4jReads, Row, node_record, ordered_labels
-from keeper.stores.neo4j.rows import chunked, statement_rows
+from keeper.stores.neo4j.rows import EDGE_STATEMENTS, chunked
 from keeper.stores.neo4j.user_query import check_user_query
+from prov_model.vocab import WAS_INFORMED_BY
 from provgraph.errors import ProvgraphError, QueryError, StoreError, StoreUnavailableError
 
 if TYPE_CHECKING:
     from keeper.stores.config import Neo4jSettings
     from prov_model import GraphDelta
     from provgraph.config import Settings
+
+MERGE_INFORMED_BY = EDGE_STATEMENTS[WAS_INFORMED_BY]
 
 # Server error codes that mean "not now, retry later" although they are not TransientErrors.
 _UNAVAILABLE_CODES = frozenset({
@@ -82,16 +87,29 @@ def store_error(exc: BaseException, what: str) -> StoreError:
     return StoreError(f"neo4j {what} failed: {detail}")
 
 
+@dataclass
+class WriteStats:
+    """What the writes of one store instance took (benchmarks, the keeper's stats)."""
+
+    writes: int = 0
+    attempts: int = 0  # transaction function runs: the driver re-runs it on transient errors
+    merge_fallbacks: int = 0  # writes redone with MERGE after a concurrent create
+
+    @property
+    def transient_retries(self) -> int:
+        return self.attempts - self.writes - self.merge_fallbacks
+
+
 class Neo4jStore(Neo4jProv, Neo4jLineage, Neo4jReads, Store):
     """The PROV graph in Neo4j (see the module docstring and :mod:`keeper.stores.base`)."""
 
     kind: ClassVar[str] = "neo4j"
-
     def __init__(self, driver: neo4j.Driver, database: str = "neo4j",
                  batch_size: int = 2000) -> None:
         self._driver: neo4j.Driver | None = driver
         self.database = database
         self.batch_size = batch_size
+        self.write_stats = WriteStats()
 
     # --- opening -----------------------------------------------------------------------------
 
@@ -141,22 +159,66 @@ class Neo4jStore(Neo4jProv, Neo4jLineage, Neo4jReads, Store):
     def write(self, delta: GraphDelta) -> None:
         if not delta:
             return
-        work = [
-            (name, cypher.load(name), chunk)
-            for name, rows in statement_rows(delta).items()
-            for chunk in chunked(rows, self.batch_size)
-        ]
+        self.write_stats.writes += 1
+        try:
+            self._write(delta, probe=True)
+        except neo4j_errors.ConstraintError:
+            # A task or entity the probe found absent was created meanwhile by another
+            # transaction (another keeper): write it all again through the MERGE statements.
+            self.write_stats.merge_fallbacks += 1
+            self._write(delta, probe=False)
+
+    def _write(self, delta: GraphDelta, probe: bool) -> None:
+        """One write transaction (see :mod:`.plan` and :mod:`.value_flow`)."""
         current = ["opening the write transaction"]
 
+        def run(tx: neo4j.ManagedTransaction, name: str, rows: list[Row],
+                params: dict[str, Any] | None = None) -> None:
+            current[0] = f"statement {name}"
+            text = cypher.load(name)
+            for chunk in chunked(rows, self.batch_size):
+                counters = tx.run(text, params or {}, rows=chunk).consume().counters
+                expected = plan.expected_creates(name, chunk)
+                if expected and expected != (counters.nodes_created,
+                                             counters.relationships_created):
+                    raise StoreError(
+                        f"neo4j statement {name}: created {counters.nodes_created} nodes and "
+                        f"{counters.relationships_created} relationships of {expected[0]} and "
+                        f"{expected[1]}: an endpoint is missing; nothing of this write is "
+                        "stored")
+
+        def fetch(tx: neo4j.ManagedTransaction, name: str, params: dict[str, Any]
+                  ) -> list[Row]:
+            current[0] = f"statement {name}"
+            return [record.data() for record in tx.run(cypher.load(name), params)]
+
         def run_all(tx: neo4j.ManagedTransaction) -> None:
-            for name, text, chunk in work:
-                current[0] = f"statement {name}"
-                tx.run(text, rows=chunk).consume()
+            self.write_stats.attempts += 1  # more than writes: the driver retried
+            stored: plan.Stored | None = None
+            if probe:
+                task_ids, entity_ids = plan.probe_ids(delta)
+                stored = plan.Stored(
+                    {row["id"] for row in fetch(tx, plan.PROBE_TASKS, {"ids": task_ids})}
+                    if task_ids else set(),
+                    {row["id"] for row in fetch(tx, plan.PROBE_ENTITIES, {"ids": entity_ids})}
+                    if entity_ids else set(),
+                )
+            for statement in plan.statements(delta, stored):
+                run(tx, statement.name, statement.rows, statement.params)
+            derived = value_flow.derived_rows(
+                delta, stored.entities if stored is not None else None,
+                lambda name, params: fetch(tx, name, params))
+            if derived:
+                run(tx, MERGE_INFORMED_BY, derived)
             current[0] = "commit"
 
         try:
             with self._session(write=True) as session:
                 session.execute_write(run_all)
+        except neo4j_errors.ConstraintError as exc:
+            if probe:
+                raise
+            raise store_error(exc, current[0]) from exc
         except Exception as exc:
             raise store_error(exc, current[0]) from exc
 

@@ -1,8 +1,9 @@
-"""statement_rows: delta -> {statement: rows}, nodes first, then edges, then derivation."""
+"""statement_rows: delta -> {statement: rows}, nodes first, then edges (the MERGE-only write)."""
 
 from __future__ import annotations
 
 import cypher
+from keeper.stores.neo4j import plan
 from keeper.stores.neo4j.rows import (
     EDGE_STATEMENTS,
     INGEST_ORDER,
@@ -28,19 +29,21 @@ def batch() -> list[dict[str, object]]:
 
 def test_every_statement_exists() -> None:
     known = set(cypher.names("ingest/"))
-    assert set(INGEST_ORDER) == known
+    creates = {name for name in plan.ORDER if "/create_" in name}
+    assert set(INGEST_ORDER) | creates == known
+    assert set(plan.CREATE_EDGES) == set(EDGE_TYPES)
     assert {labels[-1] for labels in ALL_LABEL_SETS} == set(NODE_STATEMENTS)
     assert set(EDGE_TYPES) == set(EDGE_STATEMENTS)
 
 
-def test_order_nodes_then_edges_then_derive() -> None:
+def test_order_nodes_then_edges() -> None:
     rows = statement_rows(map_batch(batch()))
     names = list(rows)
     assert names == [n for n in INGEST_ORDER if n in rows]
     kinds = ["node" if n in NODE_STATEMENTS.values() else
-             "edge" if n in EDGE_STATEMENTS.values() else "derive" for n in names]
-    assert kinds == sorted(kinds, key=["node", "edge", "derive"].index)
-    assert set(kinds) == {"node", "edge", "derive"}
+             "edge" if n in EDGE_STATEMENTS.values() else "other" for n in names]
+    assert kinds == sorted(kinds, key=["node", "edge"].index)
+    assert set(kinds) == {"node", "edge"}
 
 
 def test_row_shapes() -> None:
@@ -62,15 +65,6 @@ def test_row_shapes() -> None:
     assert {r["id"] for r in rows["ingest/merge_plans"]} == {"plan:f"}
     for row in rows["ingest/merge_used"] + rows["ingest/merge_was_generated_by"]:
         assert isinstance(row["props"]["role"], str)
-
-
-def test_derive_rows_only_for_shared_entities() -> None:
-    rows = statement_rows(map_batch(batch()))
-    # t2 used only a trivial value; t0 and t1 generated shared values
-    assert rows["ingest/derive_informed_by_as_consumer"] == [{"id": "t1"}]
-    assert rows["ingest/derive_informed_by_as_producer"] == [{"id": "t0"}, {"id": "t1"}]
-    assert "ingest/derive_informed_by_as_consumer" not in statement_rows(
-        map_batch(batch()), derive=False)
 
 
 def test_empty_delta_has_no_statements() -> None:

@@ -252,7 +252,7 @@ def test_failed_write_is_all_or_nothing_and_names_the_statement(store: Neo4jStor
         Node(WF, ("Activity", "Workflow"), {"name": "ok"}),
         Node("t-bad", ("Activity", "Task"), {"nested": {"not": "allowed"}}),  # type: ignore[dict-item]
     ])
-    with pytest.raises(StoreError, match="ingest/merge_tasks") as info:
+    with pytest.raises(StoreError, match="ingest/create_task_batch") as info:
         store.write(bad)
     assert not isinstance(info.value, StoreUnavailableError)
     assert store.get_node(WF) is None  # the workflow of the same transaction is rolled back
