@@ -144,11 +144,9 @@ class CapturedJson:
         for prop in sorted(props):
             value = props[prop]
             if type(value) is list:  # several values (none: no key, as in the general path)
-                value = [item for item in value if item is not None]
-                if not value:
+                value = _several(value)
+                if value is None:
                     continue
-                if len(value) == 1:
-                    value = value[0]
             key = keys.get(prop)
             if key is None:
                 key = self._node_key(label, prop)
@@ -186,11 +184,9 @@ class CapturedJson:
         for prop in sorted(props):
             value = props[prop]
             if type(value) is list and prop not in attr_props:  # several values
-                value = [item for item in value if item is not None]
-                if not value:
+                value = _several(value)
+                if value is None:
                     continue
-                if len(value) == 1:
-                    value = value[0]
             key = keys.get(prop)
             if key is None:
                 key = self._edge_key(edge_type, prop)
@@ -217,3 +213,11 @@ def _edge_args() -> dict[str, tuple[tuple[tuple[str, str], ...], dict[str, str]]
 
 
 _EDGE_ARGS: Final = _edge_args()
+
+
+def _several(values: list[Any]) -> Any:
+    """A list prop as PROV-JSON writes it: its non-null items, one bare, none as None."""
+    kept = [item for item in values if item is not None]
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else kept
