@@ -153,17 +153,11 @@ class LineageReads:
 
     def task_counts(self, workflow_ids: list[str]) -> list[Row]:
         """Tasks per (workflow, activity, status) of the given workflows (count rows)."""
-        groups: dict[tuple[str, Any, Any], Row] = {}
+        groups: dict[tuple[Any, ...], Row] = {}
         for workflow_id in workflow_ids:
             for node in self.find_nodes(TASK, {"workflow_id": workflow_id}):
                 props = node["props"]
-                key = (workflow_id, props.get("activity_id"), props.get("status"))
-                row = groups.setdefault(key, {
-                    "workflow_id": workflow_id, "activity_id": key[1], "status": key[2],
-                    "count": 0, "first_start": None, "last_end": None})
-                row["count"] += 1
-                row["first_start"] = least(row["first_start"], props.get("started_at"))
-                row["last_end"] = most(row["last_end"], props.get("ended_at"))
+                count_task(groups, workflow_id, props)
         return list(groups.values())
 
     def workflow_crossings(self, workflow_id: str, limit: int) -> list[Row]:
@@ -189,6 +183,18 @@ class LineageReads:
                         if len(rows) >= limit:
                             return rows
         return rows
+
+
+def count_task(groups: dict[tuple[Any, ...], Row], workflow_id: str,
+               props: dict[str, Any]) -> None:
+    """Add one task to its (workflow, activity, status) row of ``task_counts``."""
+    key = (workflow_id, props.get("activity_id"), props.get("status"))
+    row = groups.setdefault(key, {
+        "workflow_id": workflow_id, "activity_id": key[1], "status": key[2],
+        "count": 0, "first_start": None, "last_end": None})
+    row["count"] += 1
+    row["first_start"] = least(row["first_start"], props.get("started_at"))
+    row["last_end"] = most(row["last_end"], props.get("ended_at"))
 
 
 def least(a: Any, b: Any) -> Any:

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from keeper.stores.lineage import LineageReads, Row, least, most, summary
+from keeper.stores.lineage import LineageReads, Row, count_task, summary
 from prov_model.entities import CONTENT_ID_PREFIX
 from prov_model.vocab import (
     LINEAGE_EDGE_TYPES,
@@ -148,13 +148,7 @@ class EmbeddedLineage(LineageReads):
                 workflow_id = props.get("workflow_id")
                 if workflow_id not in wanted:
                     continue
-                key = (workflow_id, props.get("activity_id"), props.get("status"))
-                row = groups.setdefault(key, {
-                    "workflow_id": workflow_id, "activity_id": key[1], "status": key[2],
-                    "count": 0, "first_start": None, "last_end": None})
-                row["count"] += 1
-                row["first_start"] = least(row["first_start"], props.get("started_at"))
-                row["last_end"] = most(row["last_end"], props.get("ended_at"))
+                count_task(groups, workflow_id, props)
         return list(groups.values())
 
     def workflow_crossings(self, workflow_id: str, limit: int) -> list[Row]:
