@@ -62,7 +62,7 @@ bench-setup:
 
 # A side environment with Formed 0.0.13, the reference of benchmarks/workflow_cache.py.
 bench-setup-workflow:
-	PYTHON=$(PYTHON) bash benchmarks/setup_formed_reference.sh
+	PYTHON=$(PYTHON) bash benchmarks/setup_reference.sh $${FORMED_BENCH_VENV:-.bench-venv-formed} formed 0.0.13 numpy
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
