@@ -62,7 +62,7 @@ class OursBench:
         sys.path.insert(0, str(ROOT))  # run from a checkout without an install too
 
         from capture import Flowcept, flowcept_task, lightweight_flowcept_task, recorder
-        from provgraph.config import Settings
+        from provgraph.core.config import Settings
 
         # Defaults (file hub, telemetry off) on the temp dir; no settings file is read.
         settings = Settings(data_dir=str(self.workdir))

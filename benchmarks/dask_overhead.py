@@ -32,7 +32,7 @@ from dask.distributed import Client, LocalCluster
 from figures import write_figures
 
 from capture import Flowcept, recorder
-from provgraph.config import load_settings
+from provgraph.core.config import load_settings
 
 TARGET = 0.10  # at most 10% added
 

@@ -47,8 +47,8 @@ from keeper.stores.neo4j import Neo4jStore, plan, value_flow  # noqa: E402
 from keeper.stores.neo4j.rows import chunked  # noqa: E402
 from prov_model import entity_node, map_batch  # noqa: E402
 from prov_model.config import EntitySettings  # noqa: E402
-from prov_model.graph import GraphDelta  # noqa: E402
-from provgraph.config import Settings, get_settings  # noqa: E402
+from prov_model.delta import GraphDelta  # noqa: E402
+from provgraph.core.config import Settings, get_settings  # noqa: E402
 
 TARGET_TASKS_PER_S = 20_000
 SHARED_INPUT = "s3://bench-bucket/datasets/shared-input-dataset-v1.parquet"

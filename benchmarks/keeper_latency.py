@@ -25,7 +25,7 @@ from capture import Flowcept, flowcept_task, recorder
 from keeper.loop import Keeper
 from keeper.sources.base import open_source
 from keeper.stores.base import open_store
-from provgraph.config import Settings, get_settings, load_settings
+from provgraph.core.config import Settings, get_settings, load_settings
 
 SHARED = "the shared input of every task in the latency run"
 

@@ -54,7 +54,7 @@ from keeper.stores.base import Store  # noqa: E402
 from keeper.stores.embedded import EmbeddedStore  # noqa: E402
 from keeper.stores.neo4j import Neo4jStore  # noqa: E402
 from prov_model import map_batch  # noqa: E402
-from provgraph.config import get_settings  # noqa: E402
+from provgraph.core.config import get_settings  # noqa: E402
 
 TARGET_P50_MS = 50.0
 DEPTH = 10

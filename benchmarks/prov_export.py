@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from figures import write_figures  # noqa: E402
 
-from exports import Scope, export, import_document  # noqa: E402
+from exports import ExportScope, export, import_document  # noqa: E402
 from exports.source import ExportDocument  # noqa: E402
 from keeper.stores.embedded import EmbeddedStore  # noqa: E402
 from prov_model import map_batch  # noqa: E402
@@ -102,7 +102,7 @@ WALL = {"last": 0.0}  # the best wall seconds of the last best() call
 
 
 def records_of(store: Any) -> tuple[list[Record], dict[str, str]]:
-    document = ExportDocument(store, Scope.workflow(WORKFLOW))
+    document = ExportDocument(store, ExportScope.workflow(WORKFLOW))
     records = [r for _, rs in document.sections(document.document()) for r in rs]
     document.prefixes.qname("https://provgraph.dev/id/x")
     return records, dict(document.prefixes.by_prefix)
@@ -161,9 +161,9 @@ def export_figures(stores: dict[str, Any], repeats: int, prov_repeats: int) -> d
     out: dict[str, Any] = {"records": len(records), "prov_json_s": prov_json,
                            "prov_rdflib_turtle_s": prov_ttl}
     for name, store in stores.items():
-        ours_json = best(lambda s=store: export(s, Scope.workflow(WORKFLOW), "json"), repeats)
+        ours_json = best(lambda s=store: export(s, ExportScope.workflow(WORKFLOW), "json"), repeats)
         json_wall = WALL["last"]
-        ours_ttl = best(lambda s=store: export(s, Scope.workflow(WORKFLOW), "ttl"), repeats)
+        ours_ttl = best(lambda s=store: export(s, ExportScope.workflow(WORKFLOW), "ttl"), repeats)
         out[name] = {"json_s": ours_json, "json_speedup": prov_json / ours_json,
                      "json_wall_s": json_wall, "turtle_wall_s": WALL["last"],
                      "turtle_s": ours_ttl, "turtle_speedup": prov_ttl / ours_ttl}
@@ -203,7 +203,7 @@ def memory_figures(sizes: list[int]) -> dict[str, Any]:
                 gc.collect()
                 tracemalloc.start()
                 t0 = time.perf_counter()
-                export(store, Scope.workflow(WORKFLOW), fmt, target)
+                export(store, ExportScope.workflow(WORKFLOW), fmt, target)
                 elapsed = time.perf_counter() - t0
                 _, peak = tracemalloc.get_traced_memory()
                 tracemalloc.stop()
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     stores: dict[str, Any] = {"embedded": EmbeddedStore(tmp)}
     if not args.no_neo4j:
         from keeper.stores.neo4j import Neo4jStore
-        from provgraph.config import get_settings
+        from provgraph.core.config import get_settings
 
         stores["neo4j"] = Neo4jStore.from_settings(get_settings())
         stores["neo4j"].clear()

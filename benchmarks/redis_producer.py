@@ -55,8 +55,8 @@ import redis  # noqa: E402
 
 from capture import Flowcept, flowcept_task, recorder  # noqa: E402
 from capture.hubs.redis_stream import RedisHub, decode_entry  # noqa: E402
-from provgraph.config import Settings, load_settings  # noqa: E402
-from provgraph.wire import encode_batch  # noqa: E402
+from provgraph.core.config import Settings, load_settings  # noqa: E402
+from provgraph.core.wire import encode_batch  # noqa: E402
 
 TARGET_MSGS_PER_S = 100_000
 DEFAULT_URL = "redis://127.0.0.1:6379/0"

@@ -55,8 +55,9 @@ class Ours:
     def __init__(self) -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="provgraph-wf-bench-"))
         sys.path.insert(0, str(ROOT))  # run from a checkout without an install too
-        from capture import recorder, workflow
-        from provgraph.config import Settings
+        from capture import recorder
+        from provgraph import workflow
+        from provgraph.core.config import Settings
 
         @workflow.step
         def bench_increment(x: int) -> int:

@@ -25,14 +25,14 @@ from capture.messages import TaskObject, WorkflowObject
 from capture.serialize import register_dict_class
 from capture.task import FlowceptTask
 from capture.torch import flowcept_torch
-from provgraph.errors import (
+from provgraph.core.errors import (
     ArgumentError,
     CapabilityMissingError,
     ProvgraphError,
     SettingsError,
 )
-from provgraph.version import __version__
-from provgraph.wire import Status
+from provgraph.core.version import __version__
+from provgraph.core.wire import Status
 
 # Names that need an optional extra, imported on first use so `import capture` stays
 # fast and works without them (and left out of __all__, so `import *` does not import

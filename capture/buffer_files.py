@@ -10,9 +10,9 @@ from typing import Any
 import orjson
 
 from capture.hubs.file import read_jsonl
-from provgraph.config import get_settings
-from provgraph.errors import ArgumentError, ProvgraphError
-from provgraph.wire import user_messages
+from provgraph.core.config import get_settings
+from provgraph.core.errors import ArgumentError, ProvgraphError
+from provgraph.core.wire import user_messages
 
 log = logging.getLogger(__name__)
 

@@ -1,13 +1,13 @@
 """capture's settings sections: instrumentation (telemetry) and the batching buffer.
 
-The hubs' sections are in :mod:`capture.hubs.config`; the loader is :mod:`provgraph.config`.
+The hubs' sections are in :mod:`capture.hubs.config`; the loader is :mod:`provgraph.core.config`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from provgraph.config import section
+from provgraph.core.config import section
 
 
 @dataclass

@@ -26,10 +26,10 @@ from capture import buffer_files, context, persistence, recorder
 from capture.adapters.base import ADAPTERS, Adapter
 from capture.ids import new_uuid
 from capture.workflow_message import build_workflow_message
-from provgraph import wire
-from provgraph.config import get_settings
-from provgraph.errors import ArgumentError, HubError, ProvgraphError
-from provgraph.wire import user_messages
+from provgraph.core import wire
+from provgraph.core.config import get_settings
+from provgraph.core.errors import ArgumentError, HubError, ProvgraphError
+from provgraph.core.wire import user_messages
 
 log = logging.getLogger(__name__)
 

@@ -26,9 +26,9 @@ from capture.recorder import STATE, active, workflow_for_task
 from capture.serialize import dumps, head
 from capture.taskspec import TaskSpec
 from capture.telemetry import capture_telemetry
-from provgraph import wire
-from provgraph.config import get_settings
-from provgraph.errors import ArgumentError
+from provgraph.core import wire
+from provgraph.core.config import get_settings
+from provgraph.core.errors import ArgumentError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -22,9 +22,9 @@ from typing import Any
 from capture import context, recorder
 from capture.ids import new_task_id, new_uuid
 from capture.telemetry import capture_telemetry
-from provgraph import wire
-from provgraph.config import get_settings
-from provgraph.errors import ArgumentError
+from provgraph.core import wire
+from provgraph.core.config import get_settings
+from provgraph.core.errors import ArgumentError
 
 
 def _items_and_length(

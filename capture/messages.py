@@ -1,7 +1,7 @@
 """Message objects: the Flowcept task and workflow schemas as dataclasses.
 
 On the wire a message is a plain dict (its ``to_dict()``) with ``type`` set to ``task``
-or ``workflow`` (:mod:`provgraph.wire`); ``None`` fields are left out to keep batches
+or ``workflow`` (:mod:`provgraph.core.wire`); ``None`` fields are left out to keep batches
 small. ``Status`` is the wire's.
 """
 
@@ -11,9 +11,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from provgraph import wire
-from provgraph.errors import ArgumentError
-from provgraph.wire import Status
+from provgraph.core import wire
+from provgraph.core.errors import ArgumentError
+from provgraph.core.wire import Status
 
 
 def _drop_none(obj: Any) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """capture's side of persistence: the keeper and the reports, found at run time.
 
 capture never imports the keeper or the exports (data flows one way); it asks
-:mod:`provgraph.providers` for them by capability name when ``Flowcept`` needs one, and
+:mod:`provgraph.core.providers` for them by capability name when ``Flowcept`` needs one, and
 gets a clear error naming what to install when it is missing.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 from capture import context, recorder
 from capture.ids import new_uuid
 from capture.messages import TaskObject, WorkflowObject
-from provgraph import providers, wire
-from provgraph.errors import ArgumentError, ProvgraphError
+from provgraph.core import providers, wire
+from provgraph.core.errors import ArgumentError, ProvgraphError
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def start_consumer(bundle_exec_id: str | None, *, required: bool = False) -> Con
     """A keeper consuming this process's hub, or ``None`` when none can run here (logged;
     with ``required`` the error is raised instead)."""
     try:
-        persistence = providers.provider(providers.PERSISTENCE, "start_persistence")
+        persistence = providers.persistence("start_persistence")
         handle = persistence.start_keeper(bundle_exec_id=bundle_exec_id,
                                           on_thread_start=context.suppress_capture)
     except ProvgraphError as exc:
@@ -63,8 +63,10 @@ class DB:
     """``Flowcept.db``: the keeper's query API, answering with capture's message objects
     where the Flowcept API does (every other attribute is the keeper's)."""
 
-    def __init__(self, api: Any) -> None:
+    def __init__(self, api: providers.QueryAPI,
+                 current_workflow_id: Callable[[], str | None]) -> None:
         self._api = api
+        self._current_workflow_id = current_workflow_id
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._api, name)
@@ -74,7 +76,16 @@ class DB:
 
     def get_workflow_object(self, workflow_id: str) -> WorkflowObject | None:
         found = self._api.get_workflow(workflow_id)
-        return WorkflowObject.from_dict(found) if found is not None else None
+        return WorkflowObject.from_dict(dict(found)) if found is not None else None
+
+    def export(self, format: str = "json", workflow_id: str | None = None,
+               path: str | None = None, campaign_id: str | None = None) -> str:
+        """A PROV document of ``workflow_id`` (or ``campaign_id``; neither: the current
+        workflow, else the whole store) as text, or written to ``path`` (then its path).
+        Formats: those ``provgraph export --help`` lists (``json`` by default)."""
+        return providers.exports("Flowcept.db.export").export(
+            self._api.store, format=format, workflow_id=workflow_id, campaign_id=campaign_id,
+            path=path, current_workflow_id=self._current_workflow_id())
 
     def insert_or_update_task(self, task: TaskObject | Mapping[str, Any]) -> None:
         """Write a task straight into the store (the keeper's mapping and merge rule)."""
@@ -95,8 +106,8 @@ def _message(obj: Any, cls: type[TaskObject] | type[WorkflowObject]) -> dict[str
 
 def db(current_workflow_id: Callable[[], str | None]) -> DB:
     """The query API behind ``Flowcept.db``."""
-    persistence = providers.provider(providers.PERSISTENCE, "Flowcept.db")
-    return DB(persistence.db(current_workflow_id))
+    persistence = providers.persistence("Flowcept.db")
+    return DB(persistence.db(current_workflow_id), current_workflow_id)
 
 
 def store_alive() -> bool:
@@ -104,7 +115,7 @@ def store_alive() -> bool:
     if not providers.available(providers.PERSISTENCE):
         return True
     try:
-        alive: bool = providers.provider(providers.PERSISTENCE, "services_alive").store_alive()
+        alive = providers.persistence("services_alive").store_alive()
     except ProvgraphError as exc:
         log.error("the store is not available: %s", exc)
         return False
@@ -112,6 +123,4 @@ def store_alive() -> bool:
 
 
 def generate_report(**options: Any) -> dict[str, Any]:
-    reports = providers.provider(providers.REPORTS, "Flowcept.generate_report")
-    result: dict[str, Any] = reports.generate_report(**options)
-    return result
+    return dict(providers.reports("Flowcept.generate_report").generate_report(**options))

@@ -19,7 +19,7 @@ from capture import context, ids
 from capture.buffer import BatchBuffer
 from capture.hubs.base import Encoded, Hub, create_hub
 from capture.serialize import dumps, set_max_value_bytes
-from provgraph.config import Settings, get_settings, set_settings
+from provgraph.core.config import Settings, get_settings, set_settings
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 class RawData:
     """Raw task ``data`` (bytes) kept in this process, by task id, within a byte budget.
 
-    The wire carries only their :func:`provgraph.wire.data_ref`; ``Flowcept.get_buffer()``
+    The wire carries only their :func:`provgraph.core.wire.data_ref`; ``Flowcept.get_buffer()``
     puts the bytes back into the task dicts, as Flowcept's in-memory buffer has them.
     """
 

@@ -293,9 +293,4 @@ def head(fields: dict[str, Any]) -> orjson.Fragment:
     return orjson.Fragment(encoded[start:-1])
 
 
-def to_jsonable(value: Any) -> Any:
-    """The value as plain JSON types (what a reader of the hub will see)."""
-    return orjson.loads(dumps(value))
-
-
 loads = orjson.loads

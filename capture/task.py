@@ -12,10 +12,10 @@ from capture.ids import new_task_id
 from capture.messages import TaskObject
 from capture.sysinfo import hostname
 from capture.telemetry import capture_telemetry as take_telemetry
-from provgraph import wire
-from provgraph.config import get_settings
-from provgraph.errors import ArgumentError
-from provgraph.wire import Status
+from provgraph.core import wire
+from provgraph.core.config import get_settings
+from provgraph.core.errors import ArgumentError
+from provgraph.core.wire import Status
 
 _END_FIELDS = ("generated", "ended_at", "stdout", "stderr", "status")
 

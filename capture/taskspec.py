@@ -19,8 +19,8 @@ import orjson
 
 from capture.serialize import head
 from capture.sysinfo import hostname
-from provgraph import wire
-from provgraph.errors import ArgumentError
+from provgraph.core import wire
+from provgraph.core.errors import ArgumentError
 
 _HOSTNAME = hostname()
 

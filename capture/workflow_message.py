@@ -8,9 +8,9 @@ from typing import Any
 from capture import sysinfo
 from capture.context import WorkflowContext
 from capture.messages import WorkflowObject
-from provgraph.config import get_settings
-from provgraph.version import __version__
-from provgraph.wire import Status
+from provgraph.core.config import get_settings
+from provgraph.core.version import __version__
+from provgraph.core.wire import Status
 
 
 def build_workflow_message(

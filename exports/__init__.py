@@ -1,9 +1,9 @@
 """exports: PROV documents out of the store and into it (formats register in ``base``).
 
-    from exports import Scope, export, import_document
+    from exports import ExportScope, export, import_document
 """
 
 from exports.api import ImportResult, export, import_document
-from exports.source import Scope
+from exports.source import ExportScope
 
-__all__ = ["ImportResult", "Scope", "export", "import_document"]
+__all__ = ["ExportScope", "ImportResult", "export", "import_document"]

@@ -1,8 +1,8 @@
 """The Python API of PROV documents out and in.
 
-    from exports import export, import_document, Scope
-    export(store, Scope.workflow("wf-1"), "json", "wf-1.json")   # or a binary stream
-    text = export(store, Scope(), "ttl")                          # no ``out``: the bytes
+    from exports import export, import_document, ExportScope
+    export(store, ExportScope.workflow("wf-1"), "json", "wf-1.json")   # or a binary stream
+    text = export(store, ExportScope(), "ttl")                          # no ``out``: the bytes
     import_document(store, "paper.provn")                         # format from the name
 
 ``import_document`` reads the whole document before writing anything, then writes it in ONE
@@ -16,15 +16,15 @@ import io
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from exports.base import Format, format_for_path, get_format
 from exports.config import ExportSettings
-from exports.source import ExportDocument, Scope
-from prov_model.prov_graph import ImportBuilder
+from exports.source import ExportDocument, ExportScope
+from prov_model.imported import ImportBuilder
 from prov_model.prov_records import ProvSyntaxError
-from provgraph.errors import DocumentError
+from provgraph.core.errors import DocumentError
+from provgraph.core.files import atomic_open
 
 if TYPE_CHECKING:
     from keeper.stores.base import Store
@@ -33,7 +33,7 @@ Target = str | os.PathLike[str] | IO[bytes] | None
 
 
 def _settings() -> ExportSettings:
-    from provgraph.config import get_settings
+    from provgraph.core.config import get_settings
 
     try:
         return get_settings().section(ExportSettings)
@@ -41,12 +41,12 @@ def _settings() -> ExportSettings:
         return ExportSettings()
 
 
-def export(store: Store, scope: Scope | None = None, format: str = "json",
+def export(store: Store, scope: ExportScope | None = None, format: str = "json",
            out: Target = None, *, settings: ExportSettings | None = None,
            progress: Callable[[int], None] | None = None) -> bytes | None:
     """Write ``scope`` of ``store`` as ``format`` to ``out`` (a path or a binary stream);
     with no ``out``, return the document's bytes."""
-    document = ExportDocument(store, scope or Scope(), settings or _settings(), progress)
+    document = ExportDocument(store, scope or ExportScope(), settings or _settings(), progress)
     return write(document, format, out)
 
 
@@ -60,11 +60,8 @@ def write(document: ExportDocument, format: str, out: Target = None) -> bytes | 
         fmt.write(document, buffer)
         return buffer.getvalue()
     if isinstance(out, (str, os.PathLike)):
-        path = Path(out)
-        partial = path.with_name(path.name + ".partial")
-        with open(partial, "wb") as handle:
+        with atomic_open(out) as handle:  # a failed export leaves no half-written file
             fmt.write(document, handle)
-        os.replace(partial, path)  # a failed export leaves no half-written file
         return None
     fmt.write(document, out)
     return None

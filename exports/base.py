@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
-from provgraph import registry
-from provgraph.errors import DocumentError
-from provgraph.registry import Registry
+from provgraph.core import registry
+from provgraph.core.errors import DocumentError
+from provgraph.core.registry import Registry
 
 if TYPE_CHECKING:
     from exports.source import ExportDocument
@@ -63,10 +63,6 @@ class Format(ABC):  # noqa: B024 - a format implements write, read or both
 
 
 FORMATS: Registry[type[Format]] = Registry("format", registry.EXPORTERS, DocumentError)
-
-
-def format_names() -> list[str]:
-    return FORMATS.kinds()
 
 
 def get_format(name: str) -> Format:

@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from prov_model.prov_records import ProvSyntaxError, Record
 from prov_model.prov_terms import KIND_BY_NAME
-from provgraph.errors import CapabilityMissingError
+from provgraph.core.errors import CapabilityMissingError
 
 if TYPE_CHECKING:
     from exports.base import ParsedDocument

@@ -1,4 +1,5 @@
-"""The ``exports`` provider (``provgraph.providers``): what ``Flowcept.db.export`` calls."""
+"""The ``exports`` provider (entry-point group ``provgraph.providers``): what
+``Flowcept.db.export`` calls."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ import os
 from typing import TYPE_CHECKING
 
 from exports.api import export
-from exports.source import Scope
-from provgraph.errors import ArgumentError
+from exports.source import ExportScope
 
 if TYPE_CHECKING:
     from keeper.stores.base import Store
@@ -21,16 +21,9 @@ class Exports:
                current_workflow_id: str | None = None) -> str:
         """The document as text, or its path when ``path`` is given. Scope: the workflow,
         else the campaign, else the current workflow of this process, else the store."""
-        if workflow_id is not None and campaign_id is not None:
-            raise ArgumentError("give workflow_id or campaign_id, not both")
-        if workflow_id is not None:
-            scope = Scope.workflow(workflow_id)
-        elif campaign_id is not None:
-            scope = Scope.campaign(campaign_id)
-        elif current_workflow_id is not None:
-            scope = Scope.workflow(current_workflow_id)
-        else:
-            scope = Scope()
+        scope = ExportScope.of(workflow_id=workflow_id, campaign_id=campaign_id)
+        if scope.kind == "all" and current_workflow_id is not None:
+            scope = ExportScope.workflow(current_workflow_id)
         if path is not None:
             export(store, scope, format, path)
             return os.fspath(path)

@@ -1,6 +1,6 @@
 """PROV-JSON of captured provenance, straight from the stored props (the writer's fast path).
 
-What :class:`prov_model.prov_capture.CaptureMapper` and :meth:`exports.provjson.JsonValues.body`
+What :class:`prov_model.captured.CaptureMapper` and :meth:`exports.provjson.JsonValues.body`
 make together, without the full IRIs and :class:`Record` in between: per node kind and per
 relationship type, a table of prop -> PROV-JSON key (a qualified name, made once per prop
 with the document's :class:`PrefixMap`, which also marks the prefix as used), and node ids
@@ -20,8 +20,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 from urllib.parse import quote
 
-from prov_model.namespaces import PrefixMap
-from prov_model.prov_capture import (
+from prov_model.captured import (
     ARG_PROPS,
     EDGE_RELATIONS,
     NODE_ARGS,
@@ -33,6 +32,7 @@ from prov_model.prov_capture import (
     instance_iri,
     xsd_datetime,
 )
+from prov_model.namespaces import PrefixMap
 from prov_model.prov_terms import KIND_BY_NAME
 from prov_model.vocab import PROVGRAPH_NS
 

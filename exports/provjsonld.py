@@ -20,7 +20,7 @@ from exports.prov_package import read_with_prov
 from prov_model.prov_records import Record
 from prov_model.prov_terms import KIND_BY_NAME, QUALIFIED_NAME_TYPES, TIME
 from prov_model.vocab import PROV_NS
-from provgraph.errors import DocumentError
+from provgraph.core.errors import DocumentError
 
 if TYPE_CHECKING:
     from exports.source import Container, ExportDocument

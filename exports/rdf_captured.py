@@ -1,10 +1,10 @@
 """Turtle (and TriG) text of captured provenance, straight from the stored props (the
 writers' fast path).
 
-What :class:`prov_model.prov_capture.CaptureMapper` and :class:`exports.rdf_common.Statements`
+What :class:`prov_model.captured.CaptureMapper` and :class:`exports.rdf_common.Statements`
 make together, without the :class:`Record` and term tuples in between: per node kind and
 per relationship type, a table of prop -> predicate text, made once per prop with the
-writer's :class:`exports.rdf_turtle.TermWriter`. The text is byte-identical to the general
+writer's :class:`exports.rdf_terms.TermWriter`. The text is byte-identical to the general
 path (tests compare the two).
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from exports.rdf_common import XSD_DATETIME, Statements, literal
-from prov_model.prov_capture import (
+from prov_model.captured import (
     ARG_PROPS,
     EDGE_RELATIONS,
     NODE_ARGS,
@@ -23,12 +23,12 @@ from prov_model.prov_capture import (
     WAS_PART_OF_IRI,
     CaptureMapper,
 )
-from prov_model.prov_capture import xsd_datetime as _xsd_datetime
+from prov_model.captured import xsd_datetime as _xsd_datetime
 from prov_model.prov_terms import KIND_BY_NAME, PROV_ATTRIBUTES, QUALIFIED_PROPERTY, expand_builtin
 from prov_model.vocab import PROV_NS, PROVGRAPH_NS
 
 if TYPE_CHECKING:
-    from exports.rdf_turtle import TermWriter
+    from exports.rdf_terms import TermWriter
 
 _ATTRIBUTE_PROPERTY: Final = {PROV_NS + k[5:]: expand_builtin(v)
                               for k, v in PROV_ATTRIBUTES.items()}

@@ -9,79 +9,19 @@ Reading these formats goes through the prov package's PROV-O reader (rdflib).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, ClassVar, cast
 
 from exports.base import Format, ParsedDocument
 from exports.prov_package import read_with_prov
 from exports.rdf_captured import CapturedTurtle
-from exports.rdf_common import RDF_TYPE, Group, Statements, Term
-from prov_model.namespaces import PrefixMap
+from exports.rdf_common import Group, Statements
+from exports.rdf_terms import PN_PREFIX, TermWriter, quote
 from prov_model.prov_records import Record
 from prov_model.prov_terms import KIND_BY_NAME
 
 if TYPE_CHECKING:
     from exports.source import CapturedEdge, CapturedNode, Container, ExportDocument
-
-_PN_LOCAL = re.compile(r"[A-Za-z0-9_:]([A-Za-z0-9_.:\-]*[A-Za-z0-9_:\-])?\Z")
-_PN_PREFIX = re.compile(r"[A-Za-z]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?\Z")
-_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
-            ord("\t"): "\\t", **{c: f"\\u{c:04X}" for c in range(32) if c not in (9, 10, 13)}}
-_IRI_ESCAPES = {c: f"\\u{c:04X}" for c in (*range(33), *map(ord, '<>"{}|^`\\'))}
-
-
-_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
-_CONTROL = re.compile(r"[\x00-\x1f]")
-
-
-def _string(text: str) -> str:
-    # Most values need no escape, and most that do only have quotes or backslashes (JSON
-    # text): a search and two replaces are much cheaper than translate.
-    if _NEEDS_ESCAPE.search(text) is None:
-        return '"' + text + '"'
-    if _CONTROL.search(text) is None:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return '"' + text.translate(_ESCAPES) + '"'
-
-
-class TermWriter:
-    """Terms as text, with Turtle prefixed names when ``prefixes`` is given (cached)."""
-
-    def __init__(self, prefixes: PrefixMap | None) -> None:
-        self._names: dict[str, str] = {}
-        self._ordered = [] if prefixes is None else sorted(
-            ((uri, p) for p, uri in prefixes.by_prefix.items() if _PN_PREFIX.match(p)),
-            key=lambda item: -len(item[0]))
-        self._names[RDF_TYPE] = "a" if prefixes is not None else f"<{RDF_TYPE}>"
-
-    def iri(self, iri: str) -> str:
-        found = self._names.get(iri)
-        if found is None:
-            for uri, prefix in self._ordered:
-                if iri.startswith(uri) and _PN_LOCAL.match(iri[len(uri):]):
-                    found = f"{prefix}:{iri[len(uri):]}"
-                    break
-            else:
-                found = f"<{iri.translate(_IRI_ESCAPES)}>"
-            if len(self._names) < 50_000:
-                self._names[iri] = found
-        return found
-
-    def term(self, term: Term) -> str:
-        tag = term[0]
-        if tag == "i":
-            text = self.iri(term[1])
-            return text if text != "a" else f"<{RDF_TYPE}>"
-        if tag == "b":
-            return "_:" + term[1]
-        text = _string(term[1])
-        if term[3]:
-            return f"{text}@{term[3]}"
-        if term[2]:
-            return f"{text}^^{self.iri(term[2])}"
-        return text
-
 
 def _records(document: ExportDocument, container: Container) -> Iterator[Record]:
     for _kind, records in document.sections(container):
@@ -101,7 +41,7 @@ class TurtleFormat(Format):
         terms = TermWriter(document.prefixes)
         write = out.write
         for prefix, uri in sorted(document.prefixes.by_prefix.items()):
-            if _PN_PREFIX.match(prefix):
+            if PN_PREFIX.match(prefix):
                 write(f"@prefix {prefix}: <{uri}> .\n".encode())
         write(b"\n")
         statements = Statements()
@@ -119,7 +59,7 @@ class TurtleFormat(Format):
     def _block(self, document: ExportDocument, container: Container, statements: Statements,
                terms: TermWriter, write: Callable[[bytes], object], indent: str) -> None:
         parts: list[str] = []
-        captured = CapturedTurtle(terms, statements, document.mapper, _string)
+        captured = CapturedTurtle(terms, statements, document.mapper, quote)
         node, edge = captured.node, captured.edge
         for kind, items in document.raw_sections(container):
             element = KIND_BY_NAME[kind].is_element

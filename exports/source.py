@@ -1,6 +1,6 @@
 """What an export reads: a scope of the store as a stream of PROV records, in a fixed order.
 
-:class:`Scope` says what to export (one workflow, one campaign, the lineage around a node,
+:class:`ExportScope` says what to export (one workflow, one campaign, the lineage around a node,
 or everything); :class:`ExportDocument` resolves it against a store and yields, per
 :class:`Container` (the document, then each bundle by IRI), one section per PROV record
 kind in :data:`prov_model.prov_terms.RECORD_KINDS` order, each sorted by node id (elements)
@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 from exports.config import ExportSettings
 from keeper.stores.base import check_depth
-from prov_model import prov_graph
+from prov_model import imported
+from prov_model.captured import EDGE_RELATIONS, NODE_KINDS, CaptureMapper
 from prov_model.namespaces import PrefixMap
-from prov_model.prov_capture import EDGE_RELATIONS, NODE_KINDS, CaptureMapper
 from prov_model.prov_records import Record
 from prov_model.prov_terms import BUILTIN_NAMESPACES, KIND_BY_NAME, RELATION_KINDS
 from prov_model.vocab import (
@@ -35,7 +35,7 @@ from prov_model.vocab import (
     WAS_GENERATED_BY,
     WAS_PART_OF,
 )
-from provgraph.errors import ArgumentError, StoreError
+from provgraph.core.errors import ArgumentError, StoreError
 
 if TYPE_CHECKING:
     from keeper.stores.base import Store
@@ -45,7 +45,7 @@ _SECTION_LABELS = (("entity", ENTITY), ("activity", ACTIVITY), ("agent", AGENT))
 
 
 @dataclass(frozen=True)
-class Scope:
+class ExportScope:
     """What to export: ``kind`` in :data:`SCOPES`; ``id`` for workflow, campaign and
     around; ``up`` / ``down`` and ``depth`` for around."""
 
@@ -66,16 +66,40 @@ class Scope:
                 raise ArgumentError("an around scope needs up, down or both")
 
     @classmethod
-    def workflow(cls, workflow_id: str) -> Scope:
+    def workflow(cls, workflow_id: str) -> ExportScope:
         return cls("workflow", workflow_id)
 
     @classmethod
-    def campaign(cls, campaign_id: str) -> Scope:
+    def campaign(cls, campaign_id: str) -> ExportScope:
         return cls("campaign", campaign_id)
 
     @classmethod
-    def around(cls, node_id: str, depth: int = 1, up: bool = True, down: bool = True) -> Scope:
+    def around(cls, node_id: str, depth: int = 1, up: bool = True, down: bool = True
+               ) -> ExportScope:
         return cls("around", node_id, up, down, depth)
+
+    @classmethod
+    def of(cls, *, workflow_id: str | None = None, campaign_id: str | None = None,
+           around: str | None = None, up: bool = False, down: bool = False,
+           depth: int = 1) -> ExportScope:
+        """The scope one of ``workflow_id``, ``campaign_id``, ``around`` names (none: the
+        whole store). ``up``/``down`` (neither: both ways) and ``depth`` go with ``around``.
+        The one place the CLI and ``Flowcept.db.export`` turn their options into a scope."""
+        given = [name for name, value in (("workflow_id", workflow_id),
+                                          ("campaign_id", campaign_id), ("around", around))
+                 if value is not None]
+        if len(given) > 1:
+            raise ArgumentError(f"give {' or '.join(given)}, not both")
+        if around is None and (up or down or depth != 1):
+            raise ArgumentError("up, down and depth go with around")
+        if workflow_id is not None:
+            return cls.workflow(workflow_id)
+        if campaign_id is not None:
+            return cls.campaign(campaign_id)
+        if around is not None:
+            both = not (up or down)
+            return cls.around(around, depth, up=both or up, down=both or down)
+        return cls()
 
     def describe(self) -> str:
         if self.kind == "all":
@@ -108,7 +132,7 @@ Item = Record | CapturedNode | CapturedEdge
 class ExportDocument:
     """A scope of ``store`` as PROV records (see the module docstring)."""
 
-    def __init__(self, store: Store, scope: Scope, settings: ExportSettings | None = None,
+    def __init__(self, store: Store, scope: ExportScope, settings: ExportSettings | None = None,
                  progress: Progress | None = None) -> None:
         self.store = store
         self.scope = scope
@@ -266,10 +290,10 @@ class ExportDocument:
             batch = self.store.nodes_by_ids(ids[start:start + chunk])
             for node in batch:
                 props = node["props"]
-                if "iri" in props:  # prov_graph.is_imported, inlined (hot loop)
-                    if kind == "entity" and prov_graph.is_bundle(props):
+                if "iri" in props:  # imported.is_imported, inlined (hot loop)
+                    if kind == "entity" and imported.is_bundle(props):
                         self._declared_bundles.add(node["id"])
-                    for record in prov_graph.element_records(node["id"], props):
+                    for record in imported.element_records(node["id"], props):
                         if record.kind == kind:
                             yield record
                 else:
@@ -291,8 +315,8 @@ class ExportDocument:
                 if not keep(edge):
                     continue
                 props = edge["props"]
-                if prov_graph.is_imported_edge(props):
-                    yield prov_graph.relation_record(edge_type, edge["src"], edge["dst"], props)
+                if imported.is_imported_edge(props):
+                    yield imported.relation_record(edge_type, edge["src"], edge["dst"], props)
                 elif captured:
                     yield edge_type, edge["src"], edge["dst"], props
             self.progress(len(edges))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provgraph.config import section
+from provgraph.core.config import section
 
 
 @section("keeper", paths={"keeper_dir": ("", "keeper")})

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from keeper.loop import Keeper
 from keeper.sources.base import open_source
 from keeper.stores.base import open_store
-from provgraph.config import get_settings
-from provgraph.errors import ProvgraphError
+from provgraph.core.config import get_settings
+from provgraph.core.errors import ProvgraphError
 
 log = logging.getLogger(__name__)
 

@@ -32,9 +32,9 @@ import orjson
 from keeper.sources.base import Delivery, Source
 from keeper.stores.base import Store
 from prov_model import map_batch
-from provgraph import wire
-from provgraph.config import Settings
-from provgraph.errors import (
+from provgraph.core import wire
+from provgraph.core.config import Settings
+from provgraph.core.errors import (
     HubUnavailableError,
     MappingError,
     StoreError,

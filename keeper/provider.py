@@ -1,4 +1,5 @@
-"""The persistence provider the keeper registers for capture (``provgraph.providers``).
+"""The persistence provider the keeper registers for capture (entry-point group
+``provgraph.providers``).
 
 capture finds it by capability name, never by import: ``Flowcept(start_persistence=True)``
 starts :func:`keeper.inprocess.start`, ``Flowcept.db`` is :func:`keeper.query.db`.
@@ -12,7 +13,7 @@ from keeper import inprocess, query
 
 
 class KeeperPersistence:
-    """Implements :class:`provgraph.providers.Persistence`."""
+    """Implements :class:`provgraph.core.providers.Persistence`."""
 
     def start_keeper(self, *, bundle_exec_id: str | None,
                      on_thread_start: Callable[[], None]) -> inprocess.InProcessKeeper:

@@ -25,9 +25,9 @@ from keeper.stores.base import Store, open_store
 from prov_model import map_batch
 from prov_model.inverse import node_to_message
 from prov_model.vocab import TASK, WORKFLOW
-from provgraph import providers, wire
-from provgraph.config import Settings, get_settings
-from provgraph.errors import ArgumentError, ProvgraphError
+from provgraph.core import wire
+from provgraph.core.config import Settings, get_settings
+from provgraph.core.errors import ArgumentError, ProvgraphError
 
 Filter = Mapping[str, Any]
 
@@ -128,17 +128,6 @@ class DBAPI(LineageQueries):
             raise ArgumentError(f"expected a {kind} dict, got {type(obj).__name__}")
         message = {**obj, wire.TYPE: kind}
         self.store.write(map_batch([message], self.settings.entities))
-
-    def export(self, format: str = "json", workflow_id: str | None = None,
-               path: str | None = None, campaign_id: str | None = None) -> Any:
-        """A PROV document of ``workflow_id`` (or ``campaign_id``; neither: the current
-        workflow, else the whole store) as text, or written to ``path`` (then its path).
-        Formats: ``json``, ``jsonld``, ``ttl``, ``nt``, ``trig``, ``rdf-jsonld``, ``provn``,
-        ``xml``."""
-        exporter = providers.provider(providers.EXPORTS, "Flowcept.db.export")
-        return exporter.export(self.store, format=format, workflow_id=workflow_id,
-                               campaign_id=campaign_id, path=path,
-                               current_workflow_id=self.current_workflow_id())
 
 
 _lock = threading.Lock()

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 
+from prov_model.delta import GraphDelta
 from prov_model.entities import CONTENT_ID_PREFIX
-from prov_model.graph import GraphDelta
 from prov_model.vocab import TASK, USED, WAS_GENERATED_BY
 
 VALUE_FLOW_MAX_FANOUT = 1000

@@ -36,7 +36,7 @@ from typing import Any
 import orjson
 
 from prov_model.config import EntitySettings
-from prov_model.graph import Node, Props
+from prov_model.delta import Node, Props
 from prov_model.keys import bounded_id
 from prov_model.vocab import ENTITY_LABELS, PLAN_LABELS
 

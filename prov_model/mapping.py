@@ -32,7 +32,7 @@ no-op MERGE when the node exists and as a placeholder otherwise.
 Value-flow ``WAS_INFORMED_BY`` (t2 used what t1 generated) needs the stored graph, so the
 stores derive it after writing (see :mod:`prov_model.derive`).
 
-Bad input raises :class:`provgraph.errors.MappingError` naming the message and field.
+Bad input raises :class:`provgraph.core.errors.MappingError` naming the message and field.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from prov_model.config import EntitySettings
+from prov_model.delta import DeltaBuilder, GraphDelta, Node, Props
 from prov_model.entities import entity_node, plan_node, to_json_text
-from prov_model.graph import DeltaBuilder, GraphDelta, Node, Props
 from prov_model.keys import bounded_id, too_long, too_long_reason
 from prov_model.tables import (
     CONTROL_EVENTS,
@@ -53,7 +53,7 @@ from prov_model.tables import (
     InvalidField,
     Kind,
 )
-from provgraph.errors import MappingError
+from provgraph.core.errors import MappingError
 
 DEFAULT_SETTINGS = EntitySettings()
 

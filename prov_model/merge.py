@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from provgraph.wire import TERMINAL_STATUSES
+from provgraph.core.wire import TERMINAL_STATUSES
 
 V = TypeVar("V")
 

@@ -2,7 +2,7 @@
 relationship type each relation becomes.
 
 One table, :data:`RECORD_KINDS`, drives every reader and writer of PROV documents
-(``exports/``) and the mapping of PROV records to the graph (:mod:`prov_model.prov_graph`):
+(``exports/``) and the mapping of PROV records to the graph (:mod:`prov_model.imported`):
 
 * an element (``entity``, ``activity``, ``agent``) is a node with that general label;
 * a relation is an edge from the node of its first formal argument (``src``) to the node of

@@ -24,8 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from prov_model.delta import PropValue
 from prov_model.entities import to_json_text
-from prov_model.graph import PropValue
 from prov_model.keys import too_long, too_long_reason
 from prov_model.vocab import (
     CAMPAIGN_LABELS,
@@ -39,7 +39,7 @@ from prov_model.vocab import (
     WAS_PART_OF,
     WORKFLOW_LABELS,
 )
-from provgraph import wire
+from provgraph.core import wire
 
 
 class InvalidField(ValueError):

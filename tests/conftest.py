@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from capture import recorder
-from provgraph.config import Settings, load_settings
+from provgraph.core.config import Settings, load_settings
 
 # The Redis that `make services` started: the environment's, else the settings' (a
 # `provgraph.yaml` may move the services to other ports).

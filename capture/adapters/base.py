@@ -13,8 +13,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from provgraph import registry
-from provgraph.registry import Registry
+from provgraph.core import registry
+from provgraph.core.registry import Registry
 
 
 class Adapter(ABC):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provgraph.config import section
+from provgraph.core.config import section
 
 
 @section("adapters.dask")

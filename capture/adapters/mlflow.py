@@ -33,9 +33,10 @@ from mlflow.tracking import MlflowClient
 from capture import recorder
 from capture.adapters.config import MlflowAdapterSettings
 from capture.adapters.watcher import Watcher
-from provgraph import wire
-from provgraph.config import get_settings, redact_url
-from provgraph.errors import ArgumentError, ExtensionError, SettingsError
+from provgraph.core import wire
+from provgraph.core.config import get_settings
+from provgraph.core.errors import ArgumentError, ExtensionError, SettingsError
+from provgraph.core.redact import redact_url
 
 log = logging.getLogger(__name__)
 

@@ -39,9 +39,9 @@ from tensorboard.util import tensor_util
 from capture import recorder
 from capture.adapters.config import TensorboardAdapterSettings
 from capture.adapters.watcher import Watcher
-from provgraph import wire
-from provgraph.config import get_settings
-from provgraph.errors import ArgumentError
+from provgraph.core import wire
+from provgraph.core.config import get_settings
+from provgraph.core.errors import ArgumentError
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ import logging
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from provgraph import registry
-from provgraph.errors import HubError
-from provgraph.registry import Registry
+from provgraph.core import registry
+from provgraph.core.errors import HubError
+from provgraph.core.registry import Registry
 
 if TYPE_CHECKING:
-    from provgraph.config import Settings
+    from provgraph.core.config import Settings
 
 log = logging.getLogger(__name__)
 

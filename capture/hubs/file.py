@@ -14,7 +14,7 @@ import orjson
 from capture.hubs.base import Encoded, Hub, Message
 
 if TYPE_CHECKING:
-    from provgraph.config import Settings
+    from provgraph.core.config import Settings
 
 log = logging.getLogger(__name__)
 

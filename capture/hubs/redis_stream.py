@@ -1,7 +1,7 @@
 """The Redis hub: each batch is one entry of a Redis stream; a disk spool takes batches
 while Redis cannot, and they are replayed in order when it answers again.
 
-Stream entry fields (:mod:`provgraph.wire`): ``p`` = the batch as a JSON array of messages,
+Stream entry fields (:mod:`provgraph.core.wire`): ``p`` = the batch as a JSON array of messages,
 ``id`` = a batch id unique across processes. A write whose outcome is unknown (the
 connection dropped after the command was sent) is spooled too; before replaying, the hub
 looks for its spooled batch ids in the stream's tail and skips those already there, so
@@ -26,11 +26,11 @@ import redis
 
 from capture.hubs.base import Encoded, Hub, Message
 from capture.hubs.spool import Entry, Spool
-from provgraph.errors import HubError
-from provgraph.wire import FIELD_BATCH, FIELD_PAYLOAD, encode_batch
+from provgraph.core.errors import HubError
+from provgraph.core.wire import FIELD_BATCH, FIELD_PAYLOAD, encode_batch
 
 if TYPE_CHECKING:
-    from provgraph.config import Settings
+    from provgraph.core.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +218,7 @@ def redis_client(url: str, **options: Any) -> redis.Redis:
     """A client for ``url``, its credentials parsed by provgraph (the last ``@`` ends them)
     and passed apart, so no part of a password is ever read as a host or shown in an
     error. A URL redis-py cannot read is a :class:`HubError` naming it redacted."""
-    from provgraph.config import url_credentials
+    from provgraph.core.redact import url_credentials
 
     clean, user, password = url_credentials(url)
     if user is not None:
@@ -232,7 +232,7 @@ def redis_client(url: str, **options: Any) -> redis.Redis:
 
 
 def _safe_url(url: str) -> str:
-    from provgraph.config import redact
+    from provgraph.core.redact import redact
 
     redacted: str = redact(url)
     return redacted

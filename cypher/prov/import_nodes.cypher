@@ -1,4 +1,4 @@
-// Imported PROV elements (prov_model/prov_graph.py). Rows: {id, labels, props}, ids unique.
+// Imported PROV elements (prov_model/imported.py). Rows: {id, labels, props}, ids unique.
 // A node is found by id under any general label (three constraint-index seeks, never a
 // scan), so an element that is already a captured task, or an entity that a later
 // document declares an agent, stays one node. It gets the row's labels (dynamic labels)

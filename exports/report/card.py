@@ -21,8 +21,8 @@ from exports.report.inputs import ReportInput
 from exports.report.telemetry import TelemetrySummary, summarize
 from exports.report.values import Stats, duration, json_size, number, short, stats, text, type_name
 from prov_model.vocab import ENTITY, TASK
-from provgraph import wire
-from provgraph.version import __version__
+from provgraph.core import wire
+from provgraph.core.version import __version__
 
 MAX_FINAL_GROUPS = 8  # final-output lineages shown (one per activity, latest first)
 MAX_FAILURES = 10

@@ -27,9 +27,9 @@ from keeper.stores.base import Store
 from keeper.stores.embedded import EmbeddedStore
 from prov_model import map_batch
 from prov_model.merge import merge_task_props
-from provgraph import wire
-from provgraph.config import Settings, get_settings
-from provgraph.errors import MappingError, ReportError, ReportInputNotFound
+from provgraph.core import wire
+from provgraph.core.config import Settings, get_settings
+from provgraph.core.errors import MappingError, ReportError, ReportInputNotFound
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from keeper.stores.base import Store
-from provgraph.errors import StoreError
+from provgraph.core.errors import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from typing import Any
 from exports.report.card import WorkflowCard
 from exports.report.telemetry import TelemetrySummary
 from exports.report.values import offset, percent, seconds, short, size, when
-from provgraph.config import redact_url
+from provgraph.core.redact import redact_url
 
 AGGREGATION = ("Tasks are grouped by `activity_id`; durations are `ended_at - started_at` "
                "of the tasks that have both (lightweight tasks record no start). Telemetry "

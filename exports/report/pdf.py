@@ -22,7 +22,7 @@ from exports.report.markdown import (
 )
 from exports.report.sheet import ACCENT, INK, LINE, MUTED, RULE, Sheet
 from exports.report.values import number, seconds, short, size, when
-from provgraph.config import redact_url
+from provgraph.core.redact import redact_url
 
 STATUS_COLORS = {"FINISHED": "#3b8f5a", "ERROR": "#c0392b", "RUNNING": "#d9a21b"}
 OTHER_COLOR = "#8896a5"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,13 +25,14 @@ from exports.report.campaign import build_campaign, render_campaign
 from exports.report.card import build_card
 from exports.report.markdown import render_card
 from exports.report.terminal import check_rich, print_markdown
-from provgraph.errors import ReportError
+from provgraph.core.errors import ReportError
+from provgraph.core.files import atomic_path
 
 log = logging.getLogger(__name__)
 
 CARD, REPORT = "provenance_card", "provenance_report"
 ALIASES = {"workflow_card": CARD}
-FORMATS = {CARD: "markdown", REPORT: "pdf"}
+REPORT_FORMATS = {CARD: "markdown", REPORT: "pdf"}
 DEFAULT_OUTPUT = {(CARD, False): "PROVENANCE_CARD.md", (REPORT, False): "PROVENANCE_REPORT.pdf",
                   (CARD, True): "CAMPAIGN_CARD.md", (REPORT, True): "CAMPAIGN_REPORT.pdf"}
 
@@ -42,11 +42,11 @@ Progress = Callable[[str], None]
 def resolve_type(report_type: Any, format: Any) -> tuple[str, str]:
     """The report type and its format, checked (a format of ``None`` is the type's own)."""
     kind = ALIASES.get(report_type, report_type) if isinstance(report_type, str) else None
-    if kind not in FORMATS:
+    if kind not in REPORT_FORMATS:
         raise ReportError(f"report_type must be {CARD} or {REPORT}, got {report_type!r}")
-    wanted = FORMATS[kind]
+    wanted = REPORT_FORMATS[kind]
     if format is not None and format != wanted:
-        if format not in FORMATS.values():
+        if format not in REPORT_FORMATS.values():
             raise ReportError(f"format must be markdown or pdf, got {format!r}")
         raise ReportError(f"{kind} supports only the {wanted} format, not {format!r}")
     return kind, wanted
@@ -136,23 +136,14 @@ def _write_pdf(target: Path, render: Callable[[Path], int]) -> int:
 def _atomic(target: Path, write: Callable[[Path], Any]) -> None:
     """Write through a temporary file beside ``target``: a reader never sees half a report."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        with atomic_path(target) as tmp:
+            write(tmp)
     except OSError as exc:
         raise ReportError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise ReportError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 class ReportsProvider:
-    """Implements :class:`provgraph.providers.Reports` (entry point ``reports``)."""
+    """Implements :class:`provgraph.core.providers.Reports` (entry point ``reports``)."""
 
     def generate_report(self, **options: Any) -> dict[str, Any]:
         return generate_report(**options)

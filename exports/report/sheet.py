@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from provgraph.errors import ReportDependencyMissing
+from provgraph.core.errors import ReportDependencyMissing
 
 PAGE = (8.27, 11.69)  # A4 portrait, inches
 LEFT, RIGHT, TOP, BOTTOM = 0.07, 0.93, 0.94, 0.06

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import IO
 
-from provgraph.errors import ReportDependencyMissing
+from provgraph.core.errors import ReportDependencyMissing
 
 
 def check_rich() -> None:

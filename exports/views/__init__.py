@@ -13,18 +13,18 @@ our own: no Graphviz needed), :mod:`.dot` (DOT, and SVG through Graphviz when in
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exports.views.scope import DEFAULT_LIMIT, Scope, around_scope, workflow_scope
-from provgraph.errors import ArgumentError, CapExceededError
+from exports.views.scope import DEFAULT_LIMIT, ViewScope, around_scope, workflow_scope
+from provgraph.core.errors import ArgumentError, CapExceededError
+from provgraph.core.files import atomic_write
 
 if TYPE_CHECKING:
     from keeper.stores.base import Store
 
-FORMATS = (".html", ".svg", ".dot")
+VIEW_SUFFIXES = (".html", ".svg", ".dot")
 LAYOUTS = ("auto", "graphviz", "builtin")
 STATIC_MAX_NODES = 1500  # a static picture past this is unreadable
 
@@ -33,14 +33,14 @@ def view_format(path: str | os.PathLike[str]) -> str:
     suffix = Path(path).suffix.lower()
     if suffix == ".htm":
         suffix = ".html"
-    if suffix not in FORMATS:
+    if suffix not in VIEW_SUFFIXES:
         raise ArgumentError(f"unknown view format {Path(path).suffix or '(none)'!r} of {path}: "
-                            f"use {', '.join(FORMATS)}")
+                            f"use {', '.join(VIEW_SUFFIXES)}")
     return suffix
 
 
 def build_scope(store: Store, *, workflow: str | None = None, around: Any = None,
-                depth: int = 3, limit: int = DEFAULT_LIMIT, focus: str | None = None) -> Scope:
+                depth: int = 3, limit: int = DEFAULT_LIMIT, focus: str | None = None) -> ViewScope:
     if (workflow is None) == (around is None):
         raise ArgumentError("give a workflow or a node to draw around (exactly one)")
     if workflow is not None:
@@ -48,7 +48,7 @@ def build_scope(store: Store, *, workflow: str | None = None, around: Any = None
     return around_scope(store, around, depth, limit)
 
 
-def render(scope: Scope, fmt: str, title: str, layout: str = "auto") -> str:
+def render(scope: ViewScope, fmt: str, title: str, layout: str = "auto") -> str:
     """The text of a view of ``scope`` in ``fmt`` (``.html``, ``.svg``, ``.dot``)."""
     if layout not in LAYOUTS:
         raise ArgumentError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
@@ -92,17 +92,10 @@ def write_view(store: Store, path: str | os.PathLike[str], *, workflow: str | No
     text = render(scope, fmt, title, layout)
     target = Path(path)
     data = text.encode("utf-8")
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    atomic_write(target, data)
     return {"path": str(target), "format": fmt.lstrip("."), "nodes": len(scope.nodes),
             "edges": len(scope.edges), "bytes": len(data),
             "seconds": time.perf_counter() - began, "notes": scope.notes}
 
 
-__all__ = ["FORMATS", "LAYOUTS", "build_scope", "render", "view_format", "write_view"]
+__all__ = ["LAYOUTS", "VIEW_SUFFIXES", "build_scope", "render", "view_format", "write_view"]

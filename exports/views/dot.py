@@ -9,7 +9,7 @@ import subprocess
 
 from exports.views.collapse import Picture
 from exports.views.model import EDGE_LABELS, FAILED_STROKE, TIMES
-from provgraph.errors import CapabilityMissingError, ProvgraphError
+from provgraph.core.errors import CapabilityMissingError, ProvgraphError
 
 SHAPES = {
     "entity": 'shape=ellipse, style=filled, fillcolor="#FFFC87", color="#808080"',

@@ -11,8 +11,8 @@ import orjson
 
 from exports.views.jsassets import libraries
 from exports.views.model import view_data
-from exports.views.scope import Scope
-from provgraph.version import __version__
+from exports.views.scope import ViewScope
+from provgraph.core.version import __version__
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
@@ -32,7 +32,7 @@ def _script_safe(code: str) -> str:
     return code.replace("</script", "<\\/script").replace("<!--", "<\\!--")
 
 
-def render_html(scope: Scope, title: str) -> str:
+def render_html(scope: ViewScope, title: str) -> str:
     """The page for ``scope`` as text."""
     data = orjson.dumps(view_data(scope, title)).decode()
     # JSON inside <script>: "<" as \u003c keeps any "</script>" in a value harmless.

@@ -22,7 +22,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from provgraph.errors import CapabilityMissingError
+from provgraph.core.errors import CapabilityMissingError
 
 HERE = Path(__file__).resolve().parent
 MANIFEST_DIR = HERE / "js"

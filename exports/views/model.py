@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from exports.views.scope import Scope
+from exports.views.scope import ViewScope
 from prov_model.vocab import ACTIVITY, AGENT, ENTITY
 
 LABEL_CHARS = 28
@@ -125,7 +125,7 @@ def attributes(node_id: str, labels: list[str], props: dict[str, Any]) -> dict[s
     ])
 
 
-def view_nodes(scope: Scope) -> list[dict[str, Any]]:
+def view_nodes(scope: ViewScope) -> list[dict[str, Any]]:
     """One dict per node: ``id, kind, type, label, status, failed, group, attrs, text,
     outside`` (lineage neighbours left out of the scope)."""
     out = []
@@ -151,7 +151,7 @@ def view_nodes(scope: Scope) -> list[dict[str, Any]]:
     return out
 
 
-def _repeat_ordinals(scope: Scope) -> dict[str, int]:
+def _repeat_ordinals(scope: ViewScope) -> dict[str, int]:
     """For tasks of an activity that runs more than once: their rank by start time (1, 2,
     ...), so "epoch #3" and "epoch #4" can be told apart."""
     runs: dict[str, list[tuple[Any, str]]] = {}
@@ -169,14 +169,14 @@ def _repeat_ordinals(scope: Scope) -> dict[str, int]:
     return ordinal
 
 
-def view_edges(scope: Scope) -> list[dict[str, Any]]:
+def view_edges(scope: ViewScope) -> list[dict[str, Any]]:
     edges = sorted(scope.edges, key=lambda e: (e["src"], e["dst"], e["type"], e.get("role")
                                                or ""))
     return [{"s": e["src"], "t": e["dst"], "type": e["type"], "role": e.get("role")}
             for e in edges]
 
 
-def view_data(scope: Scope, title: str) -> dict[str, Any]:
+def view_data(scope: ViewScope, title: str) -> dict[str, Any]:
     """Everything the page needs, as JSON-able data."""
     return {"title": title, "scope": {"kind": scope.kind, "subject": scope.subject,
                                       "depth": scope.depth},

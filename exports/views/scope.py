@@ -3,7 +3,7 @@
 Two scopes: a workflow (its tasks, the values they used and generated, their agents, the
 tasks of other workflows they depend on or feed, one hop out) and the lineage around one
 node (upstream and downstream to a depth). Both are capped: a scope over ``limit`` nodes
-raises :class:`~provgraph.errors.CapExceededError` naming the way to narrow it, and
+raises :class:`~provgraph.core.errors.CapExceededError` naming the way to narrow it, and
 nothing is drawn. What lies just outside the scope is counted (``outside``: per node, its
 lineage neighbours the view leaves out), so the view can say what was left out.
 """
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from keeper.lineage import api
 from prov_model.vocab import LINEAGE_EDGE_TYPES, TASK, WAS_ASSOCIATED_WITH
-from provgraph.errors import CapExceededError, NotFoundError
+from provgraph.core.errors import CapExceededError, NotFoundError
 
 if TYPE_CHECKING:
     from keeper.stores.base import Store
@@ -26,7 +26,7 @@ _LINEAGE = frozenset(LINEAGE_EDGE_TYPES)
 
 
 @dataclass
-class Scope:
+class ViewScope:
     """Nodes (full records by id), edges (``{type, src, dst, role}``), the focus node, and
     what bounded it."""
 
@@ -69,7 +69,7 @@ def _edge_rows(store: Store, ids: list[str], limit: int) -> tuple[list[dict[str,
 
 
 def workflow_scope(store: Store, workflow_id: str, limit: int = DEFAULT_LIMIT,
-                   focus: str | None = None) -> Scope:
+                   focus: str | None = None) -> ViewScope:
     """A workflow and one hop around its tasks (see the module docstring)."""
     dag = api.workflow_dag(store, workflow_id, limit=limit)
     if dag["truncated"]:
@@ -90,7 +90,7 @@ def workflow_scope(store: Store, workflow_id: str, limit: int = DEFAULT_LIMIT,
         focus = _default_focus(dag, nodes) or workflow_id
     elif focus not in nodes:
         raise NotFoundError(f"--focus {focus!r} is not in workflow {workflow_id!r}")
-    scope = Scope("workflow", workflow_id, focus, nodes,
+    scope = ViewScope("workflow", workflow_id, focus, nodes,
                   [r for r in rows if r["src"] in nodes and r["dst"] in nodes])
     external = sorted(i for i, n in nodes.items() if TASK in n["labels"]
                       and n["props"].get("workflow_id") not in (None, workflow_id))
@@ -112,7 +112,7 @@ def _default_focus(dag: dict[str, Any], nodes: dict[str, Any]) -> str | None:
     return None if chosen is None else str(chosen["id"])
 
 
-def around_scope(store: Store, ref: Any, depth: int = 3, limit: int = DEFAULT_LIMIT) -> Scope:
+def around_scope(store: Store, ref: Any, depth: int = 3, limit: int = DEFAULT_LIMIT) -> ViewScope:
     """The lineage around one node, ``depth`` hops up and down (see the module docstring)."""
     up = api.upstream(store, ref, depth=depth, limit=limit)
     down = api.downstream(store, ref, depth=depth, limit=limit)
@@ -130,7 +130,7 @@ def around_scope(store: Store, ref: Any, depth: int = 3, limit: int = DEFAULT_LI
     members = set(inside)
     agents = [r["dst"] for r in rows if r["type"] == WAS_ASSOCIATED_WITH and r["src"] in members]
     nodes = _records(store, list(dict.fromkeys([*inside, *agents])))
-    scope = Scope("around", start, start, nodes, depth=depth)
+    scope = ViewScope("around", start, start, nodes, depth=depth)
     outside: dict[str, set[str]] = {}
     for row in rows:
         src, dst = row["src"], row["dst"]
@@ -149,4 +149,4 @@ def around_scope(store: Store, ref: Any, depth: int = 3, limit: int = DEFAULT_LI
     return scope
 
 
-__all__ = ["DEFAULT_LIMIT", "Scope", "around_scope", "workflow_scope"]
+__all__ = ["DEFAULT_LIMIT", "ViewScope", "around_scope", "workflow_scope"]

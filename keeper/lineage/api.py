@@ -16,8 +16,8 @@ implementation:
 Every answer is bounded: a depth (default :data:`DEFAULT_DEPTH`, at most
 :data:`~keeper.lineage.walk.MAX_DEPTH`) and a result cap; an answer that hit its cap says
 so (``truncated``) and the walks say how far they are complete. An unknown id raises
-:class:`~provgraph.errors.NotFoundError`; a bad depth or limit
-:class:`~provgraph.errors.ArgumentError`.
+:class:`~provgraph.core.errors.NotFoundError`; a bad depth or limit
+:class:`~provgraph.core.errors.ArgumentError`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from keeper.stores.lineage import LineageReads, Row, clean, least, most, summary
 from prov_model.config import EntitySettings
 from prov_model.entities import CONTENT_ID_PREFIX, entity_node
 from prov_model.vocab import CAMPAIGN, TASK, WORKFLOW
-from provgraph.errors import ArgumentError, NotFoundError
+from provgraph.core.errors import ArgumentError, NotFoundError
 
 if TYPE_CHECKING:
     from keeper.stores.base import Store

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from keeper.stores.lineage import Row, clean
-from provgraph.errors import ArgumentError, CapExceededError
+from provgraph.core.errors import ArgumentError, CapExceededError
 
 Step = Callable[[list[str], str, int], list[Row]]  # (frontier, way, row limit) -> step rows
 

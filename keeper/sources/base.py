@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
 
-from provgraph import registry
-from provgraph.errors import HubError
-from provgraph.registry import Registry
+from provgraph.core import registry
+from provgraph.core.errors import HubError
+from provgraph.core.registry import Registry
 
 if TYPE_CHECKING:
-    from provgraph.config import Settings
+    from provgraph.core.config import Settings
 
 @dataclass(slots=True)
 class Delivery:
@@ -78,7 +78,7 @@ class Source(ABC):
     def backlog(self) -> int | None:
         """What waits to be stored (unread, or read and not acknowledged), in
         ``backlog_unit``; ``None`` when the source cannot tell. Raises
-        :class:`~provgraph.errors.HubUnavailableError` when the hub does not answer."""
+        :class:`~provgraph.core.errors.HubUnavailableError` when the hub does not answer."""
         return None
 
     def waiting_for(self) -> str | None:

@@ -21,7 +21,6 @@ Lines that would hold the keeper:
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 from pathlib import Path
@@ -30,9 +29,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import orjson
 
 from keeper.sources.base import Delivery, Source, decode_array_or_object
+from provgraph.core.files import atomic_write
 
 if TYPE_CHECKING:
-    from provgraph.config import Settings
+    from provgraph.core.config import Settings
 
 MAX_READ_BYTES = 8 * 1024 * 1024
 DEAD_LETTER_HEAD = 64 * 1024  # bytes of an over-long or torn line kept in its dead letter
@@ -76,10 +76,9 @@ class FileTailSource(Source):
 
     def _save_state(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_bytes(orjson.dumps({"inode": self._inode, "offset": self._offset,
-                                      "head": self._head, "path": str(self.path)}))
-        os.replace(tmp, self.state_file)
+        atomic_write(self.state_file, orjson.dumps({
+            "inode": self._inode, "offset": self._offset, "head": self._head,
+            "path": str(self.path)}))
 
     def _current(self) -> tuple[int | None, int]:
         try:

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 import redis
 
 from keeper.sources.base import Delivery, Source, decode_array_or_object
-from provgraph.config import redact_url, url_credentials
-from provgraph.errors import HubError, HubUnavailableError
-from provgraph.wire import FIELD_BATCH, FIELD_PAYLOAD
+from provgraph.core.errors import HubError, HubUnavailableError
+from provgraph.core.redact import redact_url, url_credentials
+from provgraph.core.wire import FIELD_BATCH, FIELD_PAYLOAD
 
 if TYPE_CHECKING:
-    from provgraph.config import Settings
+    from provgraph.core.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ Write contract:
   delta twice changes nothing), applies the merge rule of ``prov_model.merge`` to nodes
   written again, and derives value-flow ``WAS_INFORMED_BY`` edges by the rule of
   ``prov_model.derive`` over the stored graph.
-- A store that cannot be reached raises :class:`provgraph.errors.StoreUnavailableError`
+- A store that cannot be reached raises :class:`provgraph.core.errors.StoreUnavailableError`
   (the keeper retries with backoff and acknowledges nothing); any other failure raises
-  :class:`provgraph.errors.StoreError`.
+  :class:`provgraph.core.errors.StoreError`.
 
 Record shapes (plain dicts, JSON-able):
 - node: ``{"id": str, "labels": [str, ...], "props": {...}}`` — labels general-first,
@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from keeper.stores.lineage import LineageReads
 from prov_model.vocab import ALL_LABEL_SETS, WAS_PART_OF
-from provgraph import registry
-from provgraph.errors import StoreError
-from provgraph.registry import Registry
+from provgraph.core import registry
+from provgraph.core.errors import StoreError
+from provgraph.core.registry import Registry
 
 if TYPE_CHECKING:
     from prov_model import GraphDelta
-    from provgraph.config import Settings
+    from provgraph.core.config import Settings
 
 NodeRecord = dict[str, Any]
 EdgeRecord = dict[str, Any]
@@ -112,7 +112,7 @@ class Store(LineageReads, ABC):
     # Defaults built on the methods above; both stores override them with batched reads.
 
     def import_graph(self, delta: GraphDelta) -> None:
-        """Write an imported PROV document (``prov_model.prov_graph``) in ONE transaction:
+        """Write an imported PROV document (``prov_model.imported``) in ONE transaction:
         nodes are matched by id whatever their labels and get the delta's labels added and
         its props set (``declared`` is a union); ``Namespace`` nodes are written on creation
         only; edges are merged on ``(type, rid)``. No value-flow derivation."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from provgraph import registry
-from provgraph.config import section
+from provgraph.core import registry
+from provgraph.core.config import section
 
 
 @section("store", env={"PROVGRAPH_STORE": "kind"})

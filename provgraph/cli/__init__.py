@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 
 from provgraph.cli.base import COMMANDS, Command, epilog
-from provgraph.errors import ProvgraphError
+from provgraph.core.errors import ProvgraphError
 
 __all__ = ["Command", "build_parser", "main"]
 

@@ -13,8 +13,8 @@ import argparse
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from provgraph import registry
-from provgraph.registry import Registry
+from provgraph.core import registry
+from provgraph.core.registry import Registry
 
 
 class Command(ABC):
@@ -33,7 +33,7 @@ class Command(ABC):
 
     @abstractmethod
     def run(self, args: argparse.Namespace) -> int:
-        """Do the work; the exit status (a :class:`~provgraph.errors.ProvgraphError` raised
+        """Do the work; the exit status (a :class:`~provgraph.core.errors.ProvgraphError` raised
         here becomes a one-line message and status 2)."""
 
 

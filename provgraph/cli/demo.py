@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from provgraph.cli.base import Command
-from provgraph.config import get_settings
+from provgraph.core.config import get_settings
 
 
 class DemoCommand(Command):

@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any
 
 from capture import Flowcept, FlowceptLoop, FlowceptTask, flowcept_task
-from provgraph import wire
+from provgraph.core import wire
 
 
 @flowcept_task(output_names="dataset")

@@ -7,11 +7,14 @@ import sys
 import time
 
 from provgraph.cli.base import Command
-from provgraph.config import get_settings
-from provgraph.errors import ArgumentError
+from provgraph.core.config import get_settings
+from provgraph.core.errors import ArgumentError
+from provgraph.core.registry import EXPORTERS, known_kinds
 
-FORMATS_HELP = ("json (PROV-JSON), jsonld (PROV-JSONLD), ttl, nt, trig, rdf-jsonld (PROV-O), "
-                "provn (PROV-N), xml (PROV-XML)")
+
+def formats_help() -> str:
+    """The formats installed, by name (entry points: read without importing any writer)."""
+    return ", ".join(known_kinds(EXPORTERS))
 
 
 class Progress:
@@ -41,9 +44,10 @@ class ExportCommand(Command):
     help = "write a workflow, campaign, lineage or the whole store as a PROV document"
     description = ("Write provenance from the configured store as a W3C PROV document: "
                    "one workflow (its tasks and what they used and generated), one campaign, "
-                   "the lineage around a node, or everything. Formats: " + FORMATS_HELP +
-                   ". The document goes to stdout unless -o names a file (the format is "
-                   "then taken from its extension when --format is not given).")
+                   "the lineage around a node, or everything, in any format --format lists "
+                   "(PROV-JSON by default). The document goes to stdout unless -o names a "
+                   "file (the format is then taken from its extension when --format is not "
+                   "given).")
     examples = """
         provgraph export --workflow wf-2026-11-22 -o wf.json
         provgraph export --all --format ttl > store.ttl
@@ -63,7 +67,7 @@ class ExportCommand(Command):
                             help="with --around: downstream only (what NODE influenced)")
         parser.add_argument("--depth", type=int, default=1, metavar="N",
                             help="with --around: hops to follow (default 1)")
-        parser.add_argument("-f", "--format", help=f"{FORMATS_HELP} (default json)")
+        parser.add_argument("-f", "--format", help=f"{formats_help()} (default json)")
         parser.add_argument("-o", "--output", metavar="FILE", help="write here, not stdout")
         parser.add_argument("--no-progress", action="store_true",
                             help="no progress line on stderr")
@@ -72,23 +76,16 @@ class ExportCommand(Command):
         from exports.api import write
         from exports.base import format_for_path, get_format
         from exports.config import ExportSettings
-        from exports.source import ExportDocument, Scope
+        from exports.source import ExportDocument, ExportScope
         from keeper.stores.base import open_store
 
         if (args.up or args.down or args.depth != 1) and not args.around:
             raise ArgumentError("--up, --down and --depth go with --around")
         fmt = (get_format(args.format) if args.format
                else format_for_path(args.output) if args.output else get_format("json"))
-        if args.workflow:
-            scope = Scope.workflow(args.workflow)
-        elif args.campaign:
-            scope = Scope.campaign(args.campaign)
-        elif args.around:
-            both = not (args.up or args.down)
-            scope = Scope.around(args.around, args.depth, up=both or args.up,
-                                 down=both or args.down)
-        else:
-            scope = Scope()
+        scope = ExportScope.of(workflow_id=args.workflow, campaign_id=args.campaign,
+                               around=args.around, up=args.up, down=args.down,
+                               depth=args.depth)
         settings = get_settings()
         store = open_store(settings)
         try:

@@ -10,8 +10,8 @@ import threading
 from typing import TYPE_CHECKING
 
 from provgraph.cli.base import Command
-from provgraph.config import Settings, get_settings
-from provgraph.errors import StoreUnavailableError
+from provgraph.core.config import Settings, get_settings
+from provgraph.core.errors import StoreUnavailableError
 
 if TYPE_CHECKING:
     from keeper.stores.base import Store

@@ -9,8 +9,8 @@ from typing import Any
 
 from provgraph.cli.base import Command
 from provgraph.cli.tables import cell, dump_json, table, when
-from provgraph.config import get_settings
-from provgraph.errors import CapExceededError
+from provgraph.core.config import get_settings
+from provgraph.core.errors import CapExceededError
 
 DEPTH_HELP = "hops to follow, 1 to 50 (default %(default)s)"
 LIMIT_HELP = "most nodes to answer with; more is an error (default %(default)s)"

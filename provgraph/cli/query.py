@@ -9,8 +9,8 @@ import orjson
 
 from provgraph.cli.base import Command
 from provgraph.cli.tables import cell, dump_json, table
-from provgraph.config import get_settings
-from provgraph.errors import ArgumentError, QueryError
+from provgraph.core.config import get_settings
+from provgraph.core.errors import ArgumentError, QueryError
 
 LINEAGE_COMMANDS = ("provgraph lineage upstream|downstream|path|dag|used-by|failures|"
                     "campaign|links")

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from provgraph.cli.base import Command
-from provgraph.config import get_settings
-from provgraph.errors import ArgumentError
+from provgraph.core.config import get_settings
+from provgraph.core.errors import ArgumentError
 
 
 class VizCommand(Command):

@@ -19,9 +19,9 @@ import orjson
 from provgraph.cli.base import Command, epilog
 
 if TYPE_CHECKING:
-    from capture.workflow.execution import StepOutcome, WorkflowExecutionContext
-    from capture.workflow.graph import WorkflowGraph
-    from capture.workflow.visualize import Mark
+    from provgraph.workflow.execution import StepOutcome, WorkflowExecutionContext
+    from provgraph.workflow.graph import WorkflowGraph
+    from provgraph.workflow.visualize import Mark
 
 
 def _common(parser: argparse.ArgumentParser, config: bool = True) -> None:
@@ -47,7 +47,7 @@ def _preview(value: Any, width: int = 40) -> str:
 
 def view(graph: WorkflowGraph, marks: dict[str, Mark]) -> str:
     """The DAG as the user sees it (a text DAG; the place for a graphical view)."""
-    from capture.workflow.visualize import render_text
+    from provgraph.workflow.visualize import render_text
 
     return render_text(graph, marks, title=f"workflow {graph.source or ''}".rstrip())
 
@@ -136,8 +136,8 @@ class WorkflowCommand(Command):
     # --- run -------------------------------------------------------------------------------
 
     def _run(self, args: argparse.Namespace) -> int:
-        from capture.workflow import WorkflowCallback, WorkflowStepError, prepare
-        from capture.workflow.runner import run_prepared
+        from provgraph.workflow import WorkflowCallback, WorkflowStepError, prepare
+        from provgraph.workflow.runner import run_prepared
 
         prepared = prepare(args.config, settings=args.settings, overrides=args.overrides,
                            step=args.step)
@@ -169,7 +169,7 @@ class WorkflowCommand(Command):
             print(f"provgraph workflow: {exc}", file=sys.stderr)
             return 1
         if args.json:
-            from capture.workflow.organizer import execution_summary
+            from provgraph.workflow.organizer import execution_summary
 
             print(orjson.dumps(execution_summary(ctx), option=orjson.OPT_INDENT_2).decode())
         else:
@@ -199,8 +199,8 @@ class WorkflowCommand(Command):
     # --- schema ----------------------------------------------------------------------------
 
     def _schema(self, args: argparse.Namespace) -> int:
-        from capture.workflow.schema import generate_workflow_schema
-        from capture.workflow.settings import load_workflow_settings
+        from provgraph.workflow.schema import generate_workflow_schema
+        from provgraph.workflow.settings import load_workflow_settings
 
         load_workflow_settings(args.settings)
         text = orjson.dumps(generate_workflow_schema(), option=orjson.OPT_INDENT_2).decode()
@@ -214,7 +214,7 @@ class WorkflowCommand(Command):
     # --- visualize -------------------------------------------------------------------------
 
     def _visualize(self, args: argparse.Namespace) -> int:
-        from capture.workflow import plan, prepare
+        from provgraph.workflow import plan, prepare
 
         prepared = prepare(args.config, settings=args.settings, overrides=args.overrides,
                            step=args.step)
@@ -226,14 +226,14 @@ class WorkflowCommand(Command):
 
     def _why(self, args: argparse.Namespace) -> int:
         from capture import Flowcept
-        from capture.workflow import why
+        from provgraph.workflow import why
 
         if args.config is None:
             runs = why.recorded_runs(Flowcept.db, args.step)
             explanation = why.explain_last(args.step, runs)
         else:
-            from capture.workflow import plan, prepare
-            from capture.workflow.fingerprint import StaticFingerprints
+            from provgraph.workflow import plan, prepare
+            from provgraph.workflow.fingerprint import StaticFingerprints
 
             prepared = prepare(args.config, settings=args.settings, overrides=args.overrides)
             info = prepared.graph[args.step]

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from provgraph.config import Settings
-from provgraph.errors import ServiceError
+from provgraph.core.config import Settings
+from provgraph.core.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 

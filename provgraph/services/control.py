@@ -20,7 +20,7 @@ import os
 import signal
 import time
 
-from provgraph.config import Settings, get_settings
+from provgraph.core.config import Settings, get_settings
 from provgraph.services import neo4j_server, redis_server
 from provgraph.services.common import (
     HOST,

@@ -23,8 +23,8 @@ from typing import Literal
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
-from provgraph.config import Settings
-from provgraph.errors import ServiceError
+from provgraph.core.config import Settings
+from provgraph.core.errors import ServiceError
 from provgraph.services.common import (
     HOST,
     POLL_S,

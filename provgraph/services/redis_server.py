@@ -11,8 +11,8 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from provgraph.config import Settings
-from provgraph.errors import ServiceError
+from provgraph.core.config import Settings
+from provgraph.core.errors import ServiceError
 from provgraph.services.common import (
     HOST,
     POLL_S,

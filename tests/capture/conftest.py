@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from capture import Flowcept
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 
 
 @pytest.fixture(autouse=True)

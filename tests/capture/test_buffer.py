@@ -12,7 +12,7 @@ import pytest
 from capture import Flowcept, flowcept_task, recorder
 from capture.buffer import BatchBuffer
 from capture.hubs.file import read_jsonl
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 from tests.capture.conftest import tasks
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from capture import ArgumentError, Flowcept, FlowceptLoop, flowcept_task, recorder
 from capture.hubs.file import read_jsonl
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 from tests.capture.conftest import tasks
 from tests.conftest import make_settings
 

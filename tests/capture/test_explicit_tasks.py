@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from capture import ArgumentError, Flowcept, FlowceptTask, recorder
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 from tests.capture.conftest import read_all, tasks
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # an image's first bytes, then pixels

@@ -10,7 +10,7 @@ import orjson
 
 from capture import recorder
 from capture.hubs.file import FileHub, read_jsonl
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 
 PROCESSES, BATCHES, PER_BATCH = 4, 150, 40
 PADDING = "x" * 900  # ~1 KB lines: batches of ~40 KB, well past a pipe's atomic size

@@ -15,7 +15,7 @@ import pytest
 
 from capture import Flowcept, flowcept_task, lightweight_flowcept_task
 from capture.serialize import dumps
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 from tests.capture.conftest import read_all, tasks
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from provgraph.config import load_settings, redact_url, url_credentials
+from provgraph.core.config import load_settings
+from provgraph.core.redact import redact_url, url_credentials
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ import redis
 from capture import Flowcept, flowcept_task, recorder
 from capture.hubs.redis_stream import RedisHub, decode_entry
 from capture.serialize import dumps
-from provgraph.config import Settings, load_settings
+from provgraph.core.config import Settings, load_settings
 from tests.conftest import REDIS_URL, make_settings, wait_for
 
 

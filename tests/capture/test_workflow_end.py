@@ -10,8 +10,8 @@ import pytest
 
 from capture import Flowcept, FlowceptTask, flowcept_task
 from capture.hubs.file import read_jsonl
-from provgraph import wire
-from provgraph.config import Settings
+from provgraph.core import wire
+from provgraph.core.config import Settings
 
 # The keeper tests' pipeline: the embedded store, and Redis + Neo4j (integration).
 from tests.keeper.conftest import pipeline  # noqa: F401

@@ -85,3 +85,14 @@ def test_lineage_statements_project_the_summary_fields() -> None:
             assert fields == SUMMARY_FIELDS, name
             seen += 1
     assert seen == 4  # upstream_edges, downstream_edges, workflow_tasks, entity_users
+
+
+def test_the_edge_import_template_is_filled_only_with_a_bare_relationship_type() -> None:
+    text = cypher.fill("prov/import_edges", "WAS_DERIVED_FROM")
+    assert "MERGE (src)-[r:WAS_DERIVED_FROM {rid: row.props.rid}]->(dst)" in text
+    assert cypher.RELATIONSHIP_TYPE not in text
+    for bad in ("USED]->(x) DETACH DELETE x //", "used", "", "A B", "A`"):
+        with pytest.raises(ValueError, match="is not a relationship type"):
+            cypher.fill("prov/import_edges", bad)
+    with pytest.raises(ValueError, match="is not a template"):
+        cypher.fill("lineage/upstream_step", "USED")

@@ -13,7 +13,7 @@ import pytest
 from keeper.stores.base import Store
 from keeper.stores.embedded import EmbeddedStore
 from keeper.stores.neo4j import Neo4jStore
-from provgraph.config import load_settings
+from provgraph.core.config import load_settings
 
 PROV_TESTS = Path(prov.__file__).parent / "tests"
 CORPUS = sorted((PROV_TESTS / "json").glob("*.json"))

@@ -16,9 +16,10 @@ from exports.provjson import JsonValues
 from exports.provjson_captured import CapturedJson
 from exports.rdf_captured import CapturedTurtle
 from exports.rdf_common import Statements
-from exports.rdf_turtle import TermWriter, _group_text, _string
+from exports.rdf_terms import TermWriter, quote
+from exports.rdf_turtle import _group_text
+from prov_model.captured import EDGE_RELATIONS, NODE_KINDS, CaptureMapper
 from prov_model.namespaces import PrefixMap
-from prov_model.prov_capture import EDGE_RELATIONS, NODE_KINDS, CaptureMapper
 from prov_model.prov_terms import BUILTIN_NAMESPACES
 from prov_model.vocab import PROVGRAPH_NS, PROVONE_NS
 
@@ -103,7 +104,7 @@ def test_turtle_node_fast_path_matches_records(node_id: str, label: str,
     record = mapper.node_record(node_id, [label], node_props, wholes)
     assert record is not None
     expected = "".join(_group_text(g, terms, indent) for g in statements.of(record))
-    got = CapturedTurtle(fast_terms, fast_statements, CaptureMapper(NS), _string).node(
+    got = CapturedTurtle(fast_terms, fast_statements, CaptureMapper(NS), quote).node(
         node_id, [label], node_props, wholes, indent)
     assert got == expected
 
@@ -119,7 +120,7 @@ def test_turtle_edge_fast_path_matches_records(edge_type: str, src: str, dst: st
     record = mapper.edge_record(edge_type, src, dst, edge_props)
     assert record is not None
     expected = "".join(_group_text(g, terms, indent) for g in statements.of(record))
-    fast = CapturedTurtle(fast_terms, fast_statements, CaptureMapper(NS), _string)
+    fast = CapturedTurtle(fast_terms, fast_statements, CaptureMapper(NS), quote)
     got = fast.edge(edge_type, src, dst, edge_props, indent)
     assert got == expected
     assert fast_statements.blank() == statements.blank()  # the same blank nodes used

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from exports import Scope, export, import_document
+from exports import ExportScope, export, import_document
 from keeper.stores.base import Store
 from tests.exports.conftest import CORPUS, prov_read
 
@@ -20,7 +20,7 @@ def round_trip(store: Store, path: Path) -> bool:
         warnings.simplefilter("ignore")
         original = prov_read(path.read_bytes())
     import_document(store, path)
-    return bool(original == prov_read(export(store, Scope(), "json") or b""))
+    return bool(original == prov_read(export(store, ExportScope(), "json") or b""))
 
 
 def test_the_corpus_is_there() -> None:

@@ -10,10 +10,10 @@ import pytest
 import rdflib
 import rdflib.compare
 
-from exports import Scope, export
+from exports import ExportScope, export
 from keeper.stores.base import Store
+from prov_model.captured import instance_iri
 from prov_model.entities import CONTENT_ID_PREFIX
-from prov_model.prov_capture import instance_iri
 from tests.exports.conftest import prov_read
 from tests.exports.diamond import OUT, T0, TASKS, WORKFLOW, write_diamond
 
@@ -39,7 +39,7 @@ def out_entity(store: Store) -> str:
 
 def test_workflow_export_holds_the_captured_records(store: Store) -> None:
     write_diamond(store)
-    doc = orjson.loads(export(store, Scope.workflow(WORKFLOW), "json") or b"")
+    doc = orjson.loads(export(store, ExportScope.workflow(WORKFLOW), "json") or b"")
     activities = {expand(doc, k): v for k, v in doc["activity"].items()}
     assert set(activities) == {iri(WORKFLOW), *(iri(t) for t in TASKS)}
     split = activities[iri("split")]
@@ -72,7 +72,7 @@ def test_workflow_export_holds_the_captured_records(store: Store) -> None:
 def test_sparql_upstream_equals_the_store_lineage(store: Store) -> None:
     write_diamond(store)
     target = out_entity(store)
-    graph = rdflib.Graph().parse(data=export(store, Scope(), "ttl"), format="turtle")
+    graph = rdflib.Graph().parse(data=export(store, ExportScope(), "ttl"), format="turtle")
     query = ("PREFIX prov: <http://www.w3.org/ns/prov#> SELECT DISTINCT ?n WHERE { ?start "
              "(prov:used|prov:wasGeneratedBy|prov:wasInformedBy)+ ?n }")
     rows = graph.query(query, initBindings={"start": rdflib.URIRef(iri(target))})
@@ -84,9 +84,9 @@ def test_sparql_upstream_equals_the_store_lineage(store: Store) -> None:
 
 def test_turtle_and_ntriples_are_the_same_graph(store: Store) -> None:
     write_diamond(store)
-    ttl = rdflib.Graph().parse(data=export(store, Scope(), "ttl"), format="turtle")
-    nt = rdflib.Graph().parse(data=export(store, Scope(), "nt"), format="nt")
-    jsonld = rdflib.Graph().parse(data=export(store, Scope(), "rdf-jsonld"), format="json-ld")
+    ttl = rdflib.Graph().parse(data=export(store, ExportScope(), "ttl"), format="turtle")
+    nt = rdflib.Graph().parse(data=export(store, ExportScope(), "nt"), format="nt")
+    jsonld = rdflib.Graph().parse(data=export(store, ExportScope(), "rdf-jsonld"), format="json-ld")
     assert len(ttl) > 100
     assert rdflib.compare.isomorphic(ttl, nt)
     assert rdflib.compare.isomorphic(ttl, jsonld)
@@ -100,8 +100,8 @@ def test_turtle_and_ntriples_are_the_same_graph(store: Store) -> None:
                                  "provn", "xml"])
 def test_two_exports_are_byte_identical(store: Store, fmt: str) -> None:
     write_diamond(store)
-    first = export(store, Scope.workflow(WORKFLOW), fmt)
-    assert first and first == export(store, Scope.workflow(WORKFLOW), fmt)
+    first = export(store, ExportScope.workflow(WORKFLOW), fmt)
+    assert first and first == export(store, ExportScope.workflow(WORKFLOW), fmt)
 
 
 @pytest.mark.integration
@@ -113,14 +113,14 @@ def test_both_stores_export_the_same_bytes(tmp_path: Any, neo4j_store: Any) -> N
     write_diamond(embedded)
     write_diamond(neo4j_store)
     for fmt in ("json", "ttl", "jsonld"):
-        for scope in (Scope(), Scope.workflow(WORKFLOW)):
+        for scope in (ExportScope(), ExportScope.workflow(WORKFLOW)):
             assert export(embedded, scope, fmt) == export(neo4j_store, scope, fmt), fmt
     neo4j_store.clear()
 
 
 def test_prov_reads_the_workflow_export(store: Store) -> None:
     write_diamond(store)
-    doc = prov_read(export(store, Scope.workflow(WORKFLOW), "json") or b"")
+    doc = prov_read(export(store, ExportScope.workflow(WORKFLOW), "json") or b"")
     kinds = sorted(type(r).__name__ for r in doc.get_records())
     assert kinds.count("ProvActivity") == 5
     assert kinds.count("ProvUsage") == 6

@@ -14,9 +14,9 @@ import jsonschema
 import pytest
 import rdflib
 
-from exports import Scope, export, import_document
+from exports import ExportScope, export, import_document
 from keeper.stores.embedded import EmbeddedStore
-from provgraph.errors import DocumentError
+from provgraph.core.errors import DocumentError
 from tests.exports.conftest import CORPUS, SCHEMAS, prov_read
 from tests.exports.diamond import write_diamond
 
@@ -46,7 +46,7 @@ def test_prov_json_validates_against_the_schema(tmp_path: Path, path: Path | Non
     check = validator("prov-json.schema.json")
     if path is not None and list(check.iter_errors(json.loads(path.read_bytes()))):
         pytest.skip("the corpus document itself is not schema-valid (a missing argument)")
-    document = json.loads(export(stored(tmp_path, path), Scope(), "json") or b"")
+    document = json.loads(export(stored(tmp_path, path), ExportScope(), "json") or b"")
     assert list(check.iter_errors(document)) == []
 
 
@@ -59,7 +59,7 @@ def test_prov_jsonld_validates_against_the_schema(tmp_path: Path, path: Path | N
         theirs = prov_read(path.read_bytes()).serialize(format="jsonld")
         if list(check.iter_errors(json.loads(theirs))):
             pytest.skip("the prov package's own PROV-JSONLD of this document is not valid")
-    document = json.loads(export(stored(tmp_path, path), Scope(), "jsonld") or b"")
+    document = json.loads(export(stored(tmp_path, path), ExportScope(), "jsonld") or b"")
     assert document["@context"][-1] == "https://openprovenance.org/prov-jsonld/context.jsonld"
     assert list(check.iter_errors(document)) == []
 
@@ -72,7 +72,7 @@ def test_a_schema_rejects_a_broken_document() -> None:
 @pytest.mark.parametrize("fmt", list(RDF_SYNTAX))
 @pytest.mark.parametrize("path", [None, *SAMPLE], ids=lambda p: p.name if p else "diamond")
 def test_rdf_parses_with_rdflib(tmp_path: Path, path: Path | None, fmt: str) -> None:
-    data = export(stored(tmp_path, path), Scope(), fmt) or b""
+    data = export(stored(tmp_path, path), ExportScope(), fmt) or b""
     graph = rdflib.Dataset() if fmt == "trig" else rdflib.Graph()
     graph.parse(data=data, format=RDF_SYNTAX[fmt])
     assert len(graph) > 0
@@ -103,7 +103,7 @@ def test_each_format_round_trips_where_prov_does(tmp_path: Path, fmt: str,
         source = EmbeddedStore(tmp_path / f"s{i}")
         import_document(source, path)
         try:
-            data = export(source, Scope(), fmt) or b""
+            data = export(source, ExportScope(), fmt) or b""
         except DocumentError:  # PROV-JSONLD has no mentionOf
             continue
         back = EmbeddedStore(tmp_path / f"b{i}")
@@ -111,7 +111,7 @@ def test_each_format_round_trips_where_prov_does(tmp_path: Path, fmt: str,
             import_document(back, io.BytesIO(data), fmt)
         except DocumentError:  # what PROV-O cannot say (two relations, one identifier)
             continue
-        if prov_read(path.read_bytes()) == prov_read(export(back, Scope(), "json") or b""):
+        if prov_read(path.read_bytes()) == prov_read(export(back, ExportScope(), "json") or b""):
             ours.append(path.name)
     with capsys.disabled():
         print(f"\n{fmt}: provgraph {len(ours)}/{len(corpus)}, prov {len(theirs)}/{len(corpus)}")

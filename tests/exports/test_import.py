@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from exports import Scope, export, import_document
+from exports import ExportScope, export, import_document
 from keeper.stores.base import Store
-from prov_model.graph import Edge, GraphDelta, Node
-from provgraph.errors import DocumentError, StoreError
+from prov_model.delta import Edge, GraphDelta, Node
+from provgraph.core.errors import DocumentError, StoreError
 from tests.exports.conftest import CORPUS, PROV_TESTS, prov_read
 from tests.exports.diamond import write_diamond
 
@@ -34,10 +34,10 @@ def test_importing_twice_changes_nothing(store: Store) -> None:
     path = PROV_TESTS / "json" / "bundle2.json"
     import_document(store, path)
     before = counts(store)
-    snapshot = export(store, Scope(), "json")
+    snapshot = export(store, ExportScope(), "json")
     import_document(store, path)
     assert counts(store) == before
-    assert export(store, Scope(), "json") == snapshot
+    assert export(store, ExportScope(), "json") == snapshot
 
 
 def test_imported_and_captured_provenance_share_lineage(store: Store) -> None:
@@ -113,7 +113,7 @@ def test_a_missing_file_is_one_line(store: Store, tmp_path: Path) -> None:
 def test_line_based_and_json_readers_give_the_same_records(store: Store) -> None:
     path = next(p for p in CORPUS if p.name == "derivation5.json")
     import_document(store, path)
-    doc = export(store, Scope(), "json") or b""
+    doc = export(store, ExportScope(), "json") or b""
     assert prov_read(doc) == prov_read(path.read_bytes())
 
 
@@ -123,12 +123,12 @@ def test_an_imported_document_survives_reopening_the_embedded_store(tmp_path: Pa
     path = PROV_TESTS / "json" / "scruffy-usage1-M.json"  # two relations, one identifier
     store = EmbeddedStore.open(tmp_path / "e")
     import_document(store, path)
-    before = export(store, Scope(), "json")
+    before = export(store, ExportScope(), "json")
     EmbeddedStore.evict(tmp_path / "e")
     reopened = EmbeddedStore.open(tmp_path / "e")  # replays the log
-    assert export(reopened, Scope(), "json") == before
+    assert export(reopened, ExportScope(), "json") == before
     reopened.compact()
     EmbeddedStore.evict(tmp_path / "e")
-    assert export(EmbeddedStore.open(tmp_path / "e"), Scope(), "json") == before
+    assert export(EmbeddedStore.open(tmp_path / "e"), ExportScope(), "json") == before
     assert prov_read(before or b"") == prov_read(path.read_bytes())
     EmbeddedStore.evict(tmp_path / "e")

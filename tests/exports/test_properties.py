@@ -18,7 +18,7 @@ from prov.identifier import Namespace
 from prov.model import Literal, ProvDocument
 from prov.tests.strategies import prov_documents
 
-from exports import Scope, export, import_document
+from exports import ExportScope, export, import_document
 from keeper.stores.base import Store
 from keeper.stores.embedded import EmbeddedStore
 from tests.exports.conftest import prov_read
@@ -147,7 +147,7 @@ def assert_round_trip(store: Store, doc: ProvDocument) -> None:
     store.clear()
     expected = prov_read(doc.serialize(format="json"))  # what PROV-JSON says of the document
     import_document(store, io.BytesIO(doc.serialize(format="json").encode()), "json")
-    assert prov_read(export(store, Scope(), "json") or b"") == expected
+    assert prov_read(export(store, ExportScope(), "json") or b"") == expected
 
 
 def budget(examples: int) -> settings:
@@ -181,8 +181,8 @@ def test_random_documents_survive_provn_and_xml(doc: ProvDocument) -> None:
         import_document(store, io.BytesIO(doc.serialize(format="json").encode()), "json")
         for fmt in ("provn", "xml"):
             back = EmbeddedStore(f"{tmp}/{fmt}")
-            import_document(back, io.BytesIO(export(store, Scope(), fmt) or b""), fmt)
+            import_document(back, io.BytesIO(export(store, ExportScope(), fmt) or b""), fmt)
             # What the prov package itself keeps through this format (PROV-XML writes
             # every prov:label as a string, for one).
             kept = prov_read(expected.serialize(format=fmt), fmt)
-            assert prov_read(export(back, Scope(), "json") or b"") == kept
+            assert prov_read(export(back, ExportScope(), "json") or b"") == kept

@@ -8,7 +8,7 @@ import orjson
 
 from capture import Flowcept, flowcept_task
 from keeper.stores.base import Store
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 from tests.exports.conftest import prov_read
 from tests.keeper.conftest import pipeline  # noqa: F401 - the fixture
 

@@ -8,7 +8,7 @@ import pytest
 
 from keeper.stores.base import Store
 from prov_model.vocab import USED, WAS_GENERATED_BY, WAS_PART_OF
-from provgraph.errors import StoreError
+from provgraph.core.errors import StoreError
 from tests.exports.diamond import WORKFLOW, write_diamond
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from capture import recorder
 from keeper.stores.base import Store, open_store
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 from tests.conftest import REDIS_URL, make_settings
 
 

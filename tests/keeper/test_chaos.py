@@ -24,8 +24,8 @@ import yaml
 from capture.hubs.spool import Spool
 from keeper.sources.base import open_source
 from keeper.stores.neo4j import Neo4jStore
-from provgraph.config import Settings, load_settings
-from provgraph.errors import StoreError
+from provgraph.core.config import Settings, load_settings
+from provgraph.core.errors import StoreError
 from provgraph.services import control
 from tests.conftest import wait_for
 from tests.keeper.conftest import installed, neo4j_settings

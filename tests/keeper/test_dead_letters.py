@@ -17,8 +17,8 @@ from capture import Flowcept, flowcept_task
 from keeper.loop import Keeper
 from keeper.sources.base import open_source
 from keeper.stores.base import Store
-from provgraph.config import Settings
-from provgraph.wire import FIELD_PAYLOAD
+from provgraph.core.config import Settings
+from provgraph.core.wire import FIELD_PAYLOAD
 from tests.keeper.conftest import installed, neo4j_settings
 
 

@@ -15,7 +15,7 @@ from capture import Flowcept, flowcept_task
 from keeper.loop import Keeper
 from keeper.sources.file_tail import FileTailSource
 from keeper.stores.base import Store
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 from tests.keeper.conftest import embedded_settings, installed
 
 

@@ -15,8 +15,8 @@ from keeper.loop import Keeper
 from keeper.sources.file_tail import FileTailSource
 from keeper.stores.base import open_store
 from keeper.stores.embedded import EmbeddedStore
-from provgraph.config import Settings
-from provgraph.errors import StoreError, StoreUnavailableError
+from provgraph.core.config import Settings
+from provgraph.core.errors import StoreError, StoreUnavailableError
 from tests.keeper.conftest import embedded_settings
 
 

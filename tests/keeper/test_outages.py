@@ -20,7 +20,7 @@ from capture import Flowcept, flowcept_task
 from keeper.loop import Keeper
 from keeper.sources.base import open_source
 from keeper.stores.base import Store, open_store
-from provgraph.config import Settings, load_settings
+from provgraph.core.config import Settings, load_settings
 from provgraph.services import control
 from tests.conftest import wait_for
 from tests.keeper.conftest import installed, neo4j_settings

@@ -12,7 +12,7 @@ from capture import Flowcept, flowcept_task
 from keeper.loop import Keeper
 from keeper.sources.base import open_source
 from keeper.stores.base import Store
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 
 RAW = "raw measurements: " + "0.5 " * 20
 
@@ -161,7 +161,7 @@ def test_garbage_goes_to_dead_letters_and_good_messages_are_stored(
     else:
         import redis
 
-        from provgraph.wire import FIELD_PAYLOAD
+        from provgraph.core.wire import FIELD_PAYLOAD
 
         client = redis.Redis.from_url(settings.hub.redis.url)
         client.xadd(settings.hub.redis.stream, {FIELD_PAYLOAD: orjson.dumps([good[0], *bad])})

@@ -8,8 +8,8 @@ import pytest
 
 from capture import Flowcept, flowcept_task
 from keeper.stores.base import Store
-from provgraph.config import Settings
-from provgraph.errors import ArgumentError
+from provgraph.core.config import Settings
+from provgraph.core.errors import ArgumentError
 
 
 @pytest.mark.parametrize("key", [123, None, 1.5, ("used", "x"), ""])

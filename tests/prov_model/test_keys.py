@@ -9,7 +9,7 @@ import pytest
 
 from prov_model import map_message
 from prov_model.keys import HASHED_MARK, MAX_KEY_BYTES, bounded_id
-from provgraph.errors import MappingError
+from provgraph.core.errors import MappingError
 
 HUGE = "x" * 100_000
 

@@ -13,8 +13,8 @@ import pytest
 from capture.messages import TaskObject, WorkflowObject
 from prov_model import GraphDelta, content_id, map_batch, map_message
 from prov_model.entities import canonical_json
-from provgraph.errors import MappingError
-from provgraph.wire import Status
+from provgraph.core.errors import MappingError
+from provgraph.core.wire import Status
 from tests.prov_model.helpers import LONG_A, LONG_B, edge_set, node_labels
 
 ACT_TASK = ("Activity", "Task")

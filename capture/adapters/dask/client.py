@@ -30,9 +30,9 @@ from capture.adapters.dask.worker import (
     FlowceptDaskWorkerAdapter,
     WorkerContext,
 )
-from provgraph import wire
-from provgraph.config import Settings, get_settings
-from provgraph.errors import ArgumentError, ExtensionError
+from provgraph.core import wire
+from provgraph.core.config import Settings, get_settings
+from provgraph.core.errors import ArgumentError, ExtensionError
 
 log = logging.getLogger(__name__)
 

@@ -49,14 +49,14 @@ from capture.adapters.dask.runspec import (
 from capture.sysinfo import hostname
 from capture.taskspec import TaskSpec
 from capture.telemetry import capture_telemetry
-from provgraph import wire
-from provgraph.config import apply_settings, get_settings, load_settings
-from provgraph.errors import ProvgraphError
+from provgraph.core import wire
+from provgraph.core.config import apply_settings, get_settings, load_settings
+from provgraph.core.errors import ProvgraphError
 
 if TYPE_CHECKING:
     from distributed import Worker
 
-    from provgraph.config import Settings
+    from provgraph.core.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def worker_settings(values: dict[str, Any]) -> Settings:
         settings = load_settings()
     except ProvgraphError as exc:
         log.warning("worker settings not readable (%s); using the client's", exc)
-        from provgraph.config import Settings
+        from provgraph.core.config import Settings
 
         settings = Settings()
     apply_settings(settings, values, "the Dask client's settings")

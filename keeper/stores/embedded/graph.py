@@ -2,7 +2,7 @@
 
 Node attributes: ``labels`` (tuple, general-first, one shared tuple per label set) and
 ``props`` (dict, never mutated in place: a merge builds a new dict). Edge key: ``(type,
-role)`` (``role`` only when it is a string, as :attr:`prov_model.graph.Edge.key`), so a node
+role)`` (``role`` only when it is a string, as :attr:`prov_model.delta.Edge.key`), so a node
 pair holds one edge per type and role; the edge data dict is the edge's props. Ids are
 interned, so the adjacency dicts share one string per id.
 
@@ -43,7 +43,7 @@ from prov_model.vocab import (
     USED,
     WAS_GENERATED_BY,
 )
-from provgraph.errors import StoreError
+from provgraph.core.errors import StoreError
 
 CREATE_ONLY_LABELS = frozenset({PLAN, PERSON, SOFTWARE_AGENT})
 _LINEAGE = frozenset(LINEAGE_EDGE_TYPES)
@@ -174,7 +174,7 @@ class MemGraph:
             return None
         if undo is not None and props:
             props = _checked(props, f"{edge_type} edge {src!r} -> {dst!r}")
-        # Imported PROV relations are told apart by their record hash (prov_model.prov_graph).
+        # Imported PROV relations are told apart by their record hash (prov_model.imported).
         role = props.get("rid") or props.get("role")
         key: EdgeKey = _shared(_KEYS, (edge_type, role if isinstance(role, str) else None))
         keydict = succ_src.get(dst)

@@ -34,7 +34,7 @@ from typing import Any
 
 import orjson
 
-from provgraph.errors import StoreUnavailableError
+from provgraph.core.errors import StoreUnavailableError
 
 log = logging.getLogger(__name__)
 

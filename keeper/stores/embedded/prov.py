@@ -14,7 +14,7 @@ from keeper.stores.embedded.graph import MemGraph, Undo
 from keeper.stores.embedded.log import GraphLog, encode
 from keeper.stores.embedded.query import type_filter
 from prov_model.vocab import NAMESPACE
-from provgraph.errors import StoreError
+from provgraph.core.errors import StoreError
 
 if TYPE_CHECKING:
     import threading

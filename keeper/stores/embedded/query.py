@@ -12,7 +12,7 @@ import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from provgraph.errors import StoreError
+from provgraph.core.errors import StoreError
 
 Where = tuple[dict[str, Any], list[str]]  # what ``split_where`` returns
 

@@ -52,13 +52,13 @@ from keeper.stores.embedded.query import (
 )
 from prov_model.derive import derive_informed_by, value_flow_candidates
 from prov_model.vocab import WAS_INFORMED_BY
-from provgraph.errors import StoreError, StoreUnavailableError
+from provgraph.core.errors import StoreError, StoreUnavailableError
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from prov_model import GraphDelta
-    from provgraph.config import Settings
+    from provgraph.core.config import Settings
 
 log = logging.getLogger(__name__)
 

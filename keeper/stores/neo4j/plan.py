@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from keeper.stores.neo4j.rows import EDGE_STATEMENTS, NODE_STATEMENTS, Row
+from prov_model.delta import Edge, GraphDelta
 from prov_model.entities import CONTENT_ID_PREFIX
-from prov_model.graph import Edge, GraphDelta
 from prov_model.vocab import (
     ENTITY,
     TASK,

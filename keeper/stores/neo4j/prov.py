@@ -14,14 +14,15 @@ from keeper.stores.base import EdgeRecord, NodeRecord, check_label
 from keeper.stores.neo4j.reads import node_record
 from keeper.stores.neo4j.rows import chunked
 from prov_model import vocab
-from provgraph.errors import StoreError
+from provgraph.core.errors import StoreError
 
 if TYPE_CHECKING:
     from prov_model import GraphDelta
 
 Row = dict[str, Any]
-# relationship type -> its import statement (a static type: see cypher/prov/)
-IMPORT_EDGE_STATEMENTS = {edge_type: f"prov/import_{edge_type.lower()}"
+# relationship type -> its import statement: the one template filled from the vocabulary's
+# whitelist of types (a static type per statement: see cypher/prov/import_edges.cypher)
+IMPORT_EDGE_STATEMENTS = {edge_type: cypher.fill("prov/import_edges", edge_type)
                           for edge_type in (*vocab.EDGE_TYPES, *vocab.PROV_RELATION_TYPES)}
 PAGE_IDS = {
     vocab.ACTIVITY: "prov/page_ids_activities",
@@ -58,14 +59,15 @@ class Neo4jProv:
                 nodes.append({**row, "labels": list(node.labels)})
         edges: dict[str, list[Row]] = {}
         for edge in delta.edges:
-            statement = IMPORT_EDGE_STATEMENTS.get(edge.type)
-            if statement is None:
+            if edge.type not in IMPORT_EDGE_STATEMENTS:
                 raise StoreError(f"neo4j import: {edge.type!r} is not a PROV relationship type")
-            edges.setdefault(statement, []).append(
+            edges.setdefault(edge.type, []).append(
                 {"src": edge.src, "dst": edge.dst, "props": edge.props})
-        work = [("prov/import_namespaces", namespaces), ("prov/import_nodes", nodes),
-                *sorted(edges.items())]
-        self._run_write([(name, chunk) for name, rows in work if rows
+        work = [(cypher.load("prov/import_namespaces"), namespaces),
+                (cypher.load("prov/import_nodes"), nodes),
+                *((IMPORT_EDGE_STATEMENTS[edge_type], rows)
+                  for edge_type, rows in sorted(edges.items()))]
+        self._run_write([(text, chunk) for text, rows in work if rows
                          for chunk in chunked(rows, self.batch_size)])
 
     def namespaces(self) -> list[tuple[str, str]]:
@@ -159,10 +161,10 @@ class Neo4jProv:
 
 
 def run_work(session: neo4j.Session, work: list[tuple[str, list[Row]]]) -> None:
-    """Run ``(statement name, rows)`` pairs in one managed write transaction."""
+    """Run ``(statement text, rows)`` pairs in one managed write transaction."""
 
     def run_all(tx: neo4j.ManagedTransaction) -> None:
-        for name, rows in work:
-            tx.run(cypher.load(name), rows=rows).consume()
+        for text, rows in work:
+            tx.run(text, rows=rows).consume()
 
     session.execute_write(run_all)

@@ -32,7 +32,7 @@ from keeper.stores.base import (
     split_where,
 )
 from prov_model import vocab
-from provgraph.errors import StoreError
+from provgraph.core.errors import StoreError
 
 Row = dict[str, Any]
 

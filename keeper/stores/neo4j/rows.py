@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prov_model.graph import GraphDelta
+from prov_model.delta import GraphDelta
 from prov_model.vocab import (
     CAMPAIGN,
     ENTITY,

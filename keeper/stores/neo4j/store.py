@@ -11,8 +11,8 @@ Reading: see :mod:`keeper.stores.neo4j.reads` (every read runs in a READ session
 
 Errors: a server that cannot be reached (refused connection, lost session, a commit whose
 outcome is unknown, transient server errors, the authentication rate limit) raises
-:class:`provgraph.errors.StoreUnavailableError`, which the keeper retries; anything else raises
-:class:`provgraph.errors.StoreError` naming the statement.
+:class:`provgraph.core.errors.StoreUnavailableError`, which the keeper retries; anything else raises
+:class:`provgraph.core.errors.StoreError` naming the statement.
 """
 
 from __future__ import annotations
@@ -37,12 +37,12 @@ from keeper.stores.neo4j.reads import Neo4jReads, Row, node_record, ordered_labe
 from keeper.stores.neo4j.rows import EDGE_STATEMENTS, chunked
 from keeper.stores.neo4j.user_query import check_user_query
 from prov_model.vocab import WAS_INFORMED_BY
-from provgraph.errors import ProvgraphError, QueryError, StoreError, StoreUnavailableError
+from provgraph.core.errors import ProvgraphError, QueryError, StoreError, StoreUnavailableError
 
 if TYPE_CHECKING:
     from keeper.stores.config import Neo4jSettings
     from prov_model import GraphDelta
-    from provgraph.config import Settings
+    from provgraph.core.config import Settings
 
 MERGE_INFORMED_BY = EDGE_STATEMENTS[WAS_INFORMED_BY]
 
@@ -223,7 +223,7 @@ class Neo4jStore(Neo4jProv, Neo4jLineage, Neo4jReads, Store):
             raise store_error(exc, current[0]) from exc
 
     def _run_write(self, work: list[tuple[str, list[Row]]]) -> None:
-        """``(statement name, rows)`` pairs in ONE write transaction (PROV import)."""
+        """``(statement text, rows)`` pairs in ONE write transaction (PROV import)."""
         try:
             with self._session(write=True) as session:
                 run_work(session, work)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from provgraph.errors import QueryError
+from provgraph.core.errors import QueryError
 
 ALLOWED_PROCEDURES = frozenset({
     "db.labels",

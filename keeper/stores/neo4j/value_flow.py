@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from keeper.stores.neo4j.rows import Row
+from prov_model.delta import GraphDelta
 from prov_model.derive import VALUE_FLOW_MAX_FANOUT, derive_informed_by, value_flow_candidates
 from prov_model.entities import CONTENT_ID_PREFIX
-from prov_model.graph import GraphDelta
 from prov_model.vocab import TASK, USED, WAS_GENERATED_BY
 
 GENERATORS = "probe/value_flow_generators"

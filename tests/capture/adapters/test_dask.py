@@ -14,7 +14,7 @@ from distributed import Client
 
 from capture import Flowcept, FlowceptDaskWorkerAdapter, flowcept_task, recorder
 from capture.adapters.dask.worker import PLUGIN_NAME
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 from tests.capture.conftest import read_all, tasks
 from tests.keeper.conftest import installed, neo4j_settings
 

@@ -16,7 +16,7 @@ import mlflow
 import pytest
 
 from capture import Flowcept, recorder
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 from tests.capture.conftest import read_all, tasks
 from tests.conftest import wait_for
 

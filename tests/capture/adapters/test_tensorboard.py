@@ -14,7 +14,7 @@ from tensorboard.plugins.hparams import summary_v2 as hparams_summary
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 from capture import Flowcept, recorder
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 from tests.capture.conftest import read_all, tasks
 from tests.conftest import wait_for
 

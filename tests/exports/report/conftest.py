@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from capture import Flowcept
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 from tests.exports.report.sample import run_sample
 from tests.exports.report.test_card import row, section
 

@@ -12,7 +12,7 @@ import pytest
 from capture import Flowcept
 from exports.report.service import generate_report
 from exports.report.terminal import print_markdown
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 from tests.exports.report.sample import run_sample
 from tests.keeper.conftest import pipeline  # noqa: F401
 

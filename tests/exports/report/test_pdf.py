@@ -11,7 +11,7 @@ import pytest
 
 from capture import Flowcept
 from exports.report.service import generate_report
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 from tests.exports.report.sample import run_sample
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None,

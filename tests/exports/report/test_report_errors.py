@@ -9,8 +9,8 @@ import pytest
 
 from capture import Flowcept
 from exports.report.service import generate_report
-from provgraph.config import Settings
-from provgraph.errors import ProvgraphError
+from provgraph.core.config import Settings
+from provgraph.core.errors import ProvgraphError
 from tests.exports.report.sample import run_sample
 
 

@@ -12,7 +12,7 @@ import pytest
 from exports.views import render, write_view
 from exports.views.scope import around_scope, workflow_scope
 from keeper.stores.embedded import EmbeddedStore
-from provgraph.errors import ArgumentError, CapExceededError, NotFoundError
+from provgraph.core.errors import ArgumentError, CapExceededError, NotFoundError
 from tests.exports.views.conftest import EPOCHS, WF, ids
 
 
@@ -106,7 +106,7 @@ def test_caps_and_bad_input_write_nothing(store: EmbeddedStore, tmp_path: Path) 
 def test_missing_libraries_say_how_to_get_them(monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
     from exports.views import jsassets
-    from provgraph.errors import CapabilityMissingError
+    from provgraph.core.errors import CapabilityMissingError
 
     monkeypatch.setattr(jsassets, "candidates", lambda: [tmp_path / "empty"])
     with pytest.raises(CapabilityMissingError, match=r"make js.*--install-js"):

@@ -15,8 +15,8 @@ from keeper.lineage import api
 from keeper.stores.base import Store
 from keeper.stores.embedded import EmbeddedStore
 from prov_model import map_batch
-from provgraph.config import get_settings
-from provgraph.errors import ArgumentError, CapExceededError, NotFoundError
+from provgraph.core.config import get_settings
+from provgraph.core.errors import ArgumentError, CapExceededError, NotFoundError
 
 RAW = "/data/raw/measurements.csv"
 CLEAN = "the cleaned table, long enough to be shared"

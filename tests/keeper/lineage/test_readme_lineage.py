@@ -6,7 +6,7 @@ from __future__ import annotations
 import networkx as nx
 
 from capture import Flowcept, flowcept_task
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 
 
 @flowcept_task(output_names="dataset")

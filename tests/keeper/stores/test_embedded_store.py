@@ -28,8 +28,8 @@ from prov_model import (
     content_id,
     map_batch,
 )
-from provgraph.config import Settings, load_settings
-from provgraph.errors import StoreError, StoreUnavailableError
+from provgraph.core.config import Settings, load_settings
+from provgraph.core.errors import StoreError, StoreUnavailableError
 
 REPO = Path(__file__).resolve().parents[3]
 LONG_A = "a long string value shared by tasks"
@@ -423,7 +423,7 @@ def test_a_new_writer_compacts_a_log_much_bigger_than_the_graph(
 
 READER = """
     import json, sys
-    from provgraph.errors import StoreUnavailableError
+    from provgraph.core.errors import StoreUnavailableError
     from keeper.stores.embedded import EmbeddedStore
     from prov_model import map_batch
     store = EmbeddedStore.open(sys.argv[1])

@@ -12,7 +12,7 @@ import pytest
 
 import cypher
 from keeper.stores.neo4j import Neo4jStore
-from provgraph.config import get_settings
+from provgraph.core.config import get_settings
 
 pytestmark = pytest.mark.integration
 

@@ -15,8 +15,8 @@ import pytest
 from keeper.stores.embedded import EmbeddedStore
 from keeper.stores.neo4j import Neo4jStore, plan, value_flow
 from prov_model import VALUE_FLOW_MAX_FANOUT, map_batch
-from prov_model.graph import GraphDelta
-from provgraph.config import Settings, get_settings
+from prov_model.delta import GraphDelta
+from provgraph.core.config import Settings, get_settings
 from tests.keeper.stores.test_neo4j_store import LONG_A, LONG_B, WF, eid, snapshot, task
 
 

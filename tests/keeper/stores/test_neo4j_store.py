@@ -19,8 +19,8 @@ from keeper.stores.neo4j import Neo4jStore, store_error
 from keeper.stores.neo4j.reads import ordered_labels
 from prov_model import GraphDelta, Node, entity_node, map_batch, merge_task_props
 from prov_model.config import EntitySettings
-from provgraph.config import Settings, get_settings
-from provgraph.errors import QueryError, StoreError, StoreUnavailableError
+from provgraph.core.config import Settings, get_settings
+from provgraph.core.errors import QueryError, StoreError, StoreUnavailableError
 
 pytestmark = pytest.mark.integration
 

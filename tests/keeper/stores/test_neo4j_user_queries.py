@@ -11,8 +11,8 @@ import neo4j
 import pytest
 
 from keeper.stores.neo4j import Neo4jStore
-from provgraph.config import get_settings, load_settings
-from provgraph.errors import QueryError
+from provgraph.core.config import get_settings, load_settings
+from provgraph.core.errors import QueryError
 
 pytestmark = pytest.mark.integration
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from keeper.stores.neo4j.user_query import check_user_query
-from provgraph.errors import QueryError
+from provgraph.core.errors import QueryError
 
 
 @pytest.mark.parametrize(("query", "reason"), [

@@ -15,7 +15,7 @@ from capture import recorder
 from keeper.stores.embedded import EmbeddedStore
 from prov_model import map_batch
 from provgraph.cli import main
-from provgraph.config import Settings, get_settings
+from provgraph.core.config import Settings, get_settings
 from tests.keeper.conftest import embedded_settings
 from tests.keeper.lineage.test_lineage import MESSAGES, RAW
 

@@ -28,7 +28,7 @@ def kind(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "neo4j":
         assert provgraph(tmp_path, "services", "status", store="neo4j").returncode == 0
         from keeper.stores.neo4j import Neo4jStore
-        from provgraph.config import load_settings
+        from provgraph.core.config import load_settings
 
         Neo4jStore.from_settings(load_settings()).clear()
     return str(request.param)

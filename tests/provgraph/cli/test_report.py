@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from provgraph.config import Settings
+from provgraph.core.config import Settings
 from tests.exports.report.sample import run_sample
 
 

@@ -16,7 +16,7 @@ import pytest
 from provgraph.cli import main
 
 PROJECT = '''
-from capture import workflow
+from provgraph import workflow
 from helpers import offset
 
 

@@ -14,7 +14,7 @@ import redis
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError
 
-from provgraph.config import Settings, get_settings
+from provgraph.core.config import Settings, get_settings
 from provgraph.services import control as services
 
 pytestmark = pytest.mark.integration
