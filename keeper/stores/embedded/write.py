@@ -21,6 +21,7 @@ import orjson
 
 from keeper.stores.embedded import rules
 from prov_model.derive import VALUE_FLOW_MAX_FANOUT, derive_informed_by, value_flow_candidates
+from prov_model.entities import CONTENT_ID_PREFIX
 from prov_model.graph import GraphDelta
 from prov_model.vocab import TASK, USED, WAS_GENERATED_BY, WAS_INFORMED_BY
 from provgraph.errors import StoreError
@@ -180,6 +181,7 @@ class Batch:
         if not consumers and not producers:
             return
         lookups = ValueFlowLookups(self.conn, self.states, max_fanout)
+        lookups.prefetch(consumers, producers)
         pairs = derive_informed_by(
             consumers, producers, used_entities=lookups.used_entities,
             generated_entities=lookups.generated_entities, generators=lookups.generators,
@@ -214,6 +216,45 @@ class ValueFlowLookups:
         self.states = states
         self.limit = max_fanout + 1
         self._memo: dict[tuple[str, str], Any] = {}
+
+    def _many(self, what: str, sql: str, ids: list[str]) -> None:
+        """Remember ``sql`` (``near, far`` rows for ``near IN (...)``) for every id."""
+        found: dict[str, list[str]] = {i: [] for i in ids}
+        for part in chunks(ids):
+            for near, far in self.conn.execute(sql.format(marks(len(part))), part):
+                found[near].append(far)
+        for node_id, values in found.items():
+            self._memo[what, node_id] = list(dict.fromkeys(values))
+
+    def prefetch(self, consumer_tasks: list[str], producer_tasks: list[str]) -> None:
+        """The lookups of a whole batch in a few ``IN`` queries instead of one per task: the
+        entities of its tasks, their bounded generator counts, then the generators of the
+        entities under the fan-out limit and the consumers of the others' side."""
+        self._many("used", "SELECT src, dst FROM edges WHERE src IN ({}) "
+                   f"AND type = '{USED}'", consumer_tasks)
+        self._many("generated", "SELECT dst, src FROM edges WHERE dst IN ({}) "
+                   f"AND type = '{WAS_GENERATED_BY}'", producer_tasks)
+        used = {e for t in consumer_tasks for e in self._memo["used", t]
+                if e.startswith(CONTENT_ID_PREFIX)}
+        made = {e for t in producer_tasks for e in self._memo["generated", t]
+                if e.startswith(CONTENT_ID_PREFIX)}
+        small = sorted(e for e in used | made if self.generator_count(e) < self.limit)
+        for part in chunks(small):
+            found: dict[str, list[str]] = {e: [] for e in part}
+            for src, dst in self.conn.execute(
+                    f"SELECT src, dst FROM edges WHERE src IN ({marks(len(part))}) "
+                    f"AND type = '{WAS_GENERATED_BY}'", part):
+                found[src].append(dst)  # one item per edge, as the fan-out guard counts
+            for entity, values in found.items():
+                self._memo["generators", entity] = values
+        self._many("consumers", "SELECT dst, src FROM edges WHERE dst IN ({}) "
+                   f"AND type = '{USED}'", sorted(made.intersection(small)))
+        missing = {t for e in small for t in self._memo["generators", e]} - self.states.keys()
+        for part in chunks(sorted(missing)):
+            for node_id, labels, props in self.conn.execute(
+                    f"SELECT id, labels, props FROM nodes WHERE id IN ({marks(len(part))})",
+                    part):
+                self.states[node_id] = (tuple(orjson.loads(labels)), orjson.loads(props))
 
     def _column(self, what: str, sql: str, node_id: str) -> list[str]:
         key = (what, node_id)
