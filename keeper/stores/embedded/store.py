@@ -311,6 +311,35 @@ class EmbeddedStore(EmbeddedProv, EmbeddedLineage, Store):
 
         return self._read(read)
 
+    def backup(self, target: str | os.PathLike[str]) -> Path:
+        """A consistent copy of the database at ``target`` (a file, or a directory to put
+        ``graph.db`` in), taken with SQLite's online backup API while writers go on; written
+        beside the target first and renamed into place, so a copy cut short leaves nothing."""
+        out = Path(target).expanduser().resolve()
+        if out.is_dir():
+            out = out / sqlite_db.DB_NAME
+        if out == self.path:
+            raise StoreError(f"{out} is the store itself: back it up somewhere else")
+        tmp = out.with_name(out.name + ".partial")
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            copy = sqlite3.connect(tmp)
+        except (OSError, sqlite3.Error) as exc:
+            raise sqlite_db.translate(exc, tmp, "create") from None
+        try:
+            self._read(lambda conn: conn.backup(copy, pages=4096))
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            copy.close()
+            os.replace(tmp, out)
+        except BaseException as exc:
+            copy.close()
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            if isinstance(exc, (OSError, sqlite3.Error)):
+                raise sqlite_db.translate(exc, out, "back up to") from None
+            raise
+        return out
+
     # --- lifecycle --------------------------------------------------------------------------
 
     def alive(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -442,3 +443,31 @@ def test_a_reader_opened_before_the_first_write(tmp_path: Path) -> None:
     finally:
         reader.close()
         EmbeddedStore.evict(writer.directory)
+
+
+def test_a_backup_is_a_consistent_copy(diamond: EmbeddedStore, tmp_path: Path) -> None:
+    (tmp_path / "backups").mkdir()
+    out = diamond.backup(tmp_path / "backups")
+    assert out == tmp_path / "backups" / "graph.db" and not list(
+        (tmp_path / "backups").glob("*.partial"))
+    copy_dir = tmp_path / "restored"
+    copy_dir.mkdir()
+    out.rename(copy_dir / "graph.db")
+    copy = EmbeddedStore(copy_dir)
+    try:
+        assert snapshot(copy) == snapshot(diamond)
+        assert copy.upstream("t3") == diamond.upstream("t3")
+    finally:
+        copy.close()
+    with pytest.raises(StoreError, match="the store itself"):
+        diamond.backup(diamond.directory)
+
+
+def test_the_backup_command(diamond: EmbeddedStore, tmp_path: Path) -> None:
+    data = diamond.directory.parent
+    done = subprocess.run([sys.executable, "-m", "provgraph.cli", "store", "backup",
+                           str(tmp_path / "copy.db")], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, "PROVGRAPH_DATA_DIR": str(data),
+                               "PROVGRAPH_STORE": "embedded"}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "backed up" in done.stdout and (tmp_path / "copy.db").stat().st_size > 0
