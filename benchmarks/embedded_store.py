@@ -194,6 +194,10 @@ def old_tree(into: Path) -> Path | None:
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", f"{found}^"],
                              capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    # The installed metadata names the commands of this tree: give the old one them all.
+    for module in (ROOT / "provgraph" / "cli").glob("*.py"):
+        if not (into / "provgraph" / "cli" / module.name).exists():
+            shutil.copy(module, into / "provgraph" / "cli" / module.name)
     return into
 
 
@@ -265,6 +269,7 @@ def main() -> int:
         if args.export_small:
             sys.stderr.write("sqlite: export memory...\n")
             results["sqlite"]["export_workflow"] = export_memory(work, args.export_small)
+        sys.stderr.write(json.dumps(results["sqlite"]) + "\n")
         old = None if args.no_old else old_tree(work / "old-tree")
         if old is not None:
             results["log"] = measure("log", old, work, args)
