@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -194,10 +195,18 @@ def old_tree(into: Path) -> Path | None:
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", f"{found}^"],
                              capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    # The installed metadata names the commands of this tree: give the old one them all.
-    for module in (ROOT / "provgraph" / "cli").glob("*.py"):
-        if not (into / "provgraph" / "cli" / module.name).exists():
-            shutil.copy(module, into / "provgraph" / "cli" / module.name)
+    # The old tree's own distribution metadata (entry points: its settings sections,
+    # stores and commands under the module names of that tree), found before the installed
+    # one because the old tree is first on sys.path of every process run in it.
+    project = tomllib.loads((into / "pyproject.toml").read_text())["project"]
+    lines = []
+    for group, entries in project["entry-points"].items():
+        lines += [f"[{group}]", *(f"{name} = {value}" for name, value in entries.items()), ""]
+    info = into / "provgraph.egg-info"
+    info.mkdir(exist_ok=True)
+    (info / "entry_points.txt").write_text("\n".join(lines))
+    (info / "PKG-INFO").write_text(f"Metadata-Version: 2.1\nName: provgraph\n"
+                                   f"Version: {project['version']}\n")
     return into
 
 

@@ -13,7 +13,7 @@ state and what a write brings (the same rules as the Neo4j ingest statements,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from math import isfinite
 from typing import Any
 
@@ -24,6 +24,7 @@ from provgraph.core.errors import StoreError
 
 CREATE_ONLY_LABELS = frozenset({PLAN, PERSON, SOFTWARE_AGENT})
 _PLAIN = frozenset({str, int, float, bool, type(None)})
+_FAST = frozenset({str, int, bool, type(None)})
 _SCALAR = (str, int, float)  # bool is an int
 
 Labels = tuple[str, ...]
@@ -31,10 +32,20 @@ Props = dict[str, Any]
 NodeState = tuple[Labels, Props]
 
 
-def checked(props: Mapping[str, Any], owner: str) -> Mapping[str, Any]:
+def checked(props: Mapping[str, Any], owner: Callable[[], str]) -> Mapping[str, Any]:
     """``props`` if every value is what Neo4j can store (a scalar or a list of scalars),
     with tuples as lists and without non-finite floats (JSON has none); else
-    :class:`StoreError` (the embedded store takes what the Neo4j store takes, no more)."""
+    :class:`StoreError` naming ``owner()`` (the embedded store takes what the Neo4j store
+    takes, no more). The hot path: every value a plain scalar, nothing copied."""
+    for value in props.values():
+        kind = type(value)
+        if kind is float:
+            if value - value != 0.0:  # inf - inf and nan - nan are nan
+                break
+        elif kind not in _FAST:
+            break
+    else:
+        return props
     fixed: dict[str, Any] | None = None
     for key, value in props.items():
         if type(value) is float and not isfinite(value):
@@ -48,13 +59,16 @@ def checked(props: Mapping[str, Any], owner: str) -> Mapping[str, Any]:
                 fixed = fixed or dict(props)
                 fixed[key] = list(value)
             continue
-        raise StoreError(f"{owner}: property {key!r} must be a scalar or a list of scalars, "
+        raise StoreError(f"{owner()}: property {key!r} must be a scalar or a list of scalars, "
                          f"got {type(value).__name__}")
     return props if fixed is None else fixed
 
 
 def own(props: Mapping[str, Any]) -> Props:
-    """``props`` without its ``None`` items (a null is "no such property", as in Neo4j)."""
+    """``props`` without its ``None`` items (a null is "no such property", as in Neo4j);
+    ``props`` itself when it has none (callers never change what they are given)."""
+    if type(props) is dict and not any(v is None for v in props.values()):
+        return props
     return {k: v for k, v in props.items() if v is not None}
 
 
@@ -88,8 +102,14 @@ def merge_node(node_id: str, old: NodeState | None, labels: Labels, props: Mappi
     return new_labels, new_props
 
 
-def import_node(old: NodeState | None, labels: Labels, props: Mapping[str, Any]
-                ) -> NodeState | None:
+def merge_node_state(old: NodeState | None, labels: Labels, props: Mapping[str, Any],
+                     node_id: str) -> NodeState | None:
+    """:func:`merge_node` with the arguments in :func:`import_node`'s order."""
+    return merge_node(node_id, old, labels, props)
+
+
+def import_node(old: NodeState | None, labels: Labels, props: Mapping[str, Any],
+                node_id: str = "") -> NodeState | None:
     """The state of a node of an imported PROV document after the import, or ``None``
     when nothing changes."""
     if old is None:

@@ -34,8 +34,16 @@ _DERIVED = {"derived": True}
 _dumps = orjson.dumps
 
 
+_LABELS_TEXT: dict[tuple[str, ...], str] = {}
+
+
 def labels_text(labels: Sequence[str]) -> str:
-    return orjson.dumps(list(labels)).decode()
+    # A store holds a handful of label sets: each is encoded once per process.
+    key = tuple(labels)
+    text = _LABELS_TEXT.get(key)
+    if text is None:
+        text = _LABELS_TEXT[key] = orjson.dumps(list(labels)).decode()
+    return text
 
 
 def flat(props: dict[str, Any]) -> tuple[Any, ...]:
@@ -65,6 +73,13 @@ class Batch:
         self.changed = 0
         self.skipped = 0
 
+    def checked_props(self, props: dict[str, Any], kind: str, *names: str) -> Any:
+        """``props`` checked as the Neo4j store would take them (see :func:`rules.checked`);
+        the owner named in an error is formatted only then."""
+        if not self.check:
+            return props
+        return rules.checked(props, lambda: f"{kind} {' -> '.join(map(repr, names))}")
+
     # --- nodes ------------------------------------------------------------------------------
 
     def load(self, ids: Iterable[str]) -> None:
@@ -82,36 +97,36 @@ class Batch:
         nodes = list(nodes)
         self.load(node.id for node in nodes)
         touched: dict[str, rules.Labels | None] = {}  # id -> labels before this batch
+        states, check = self.states, self.checked_props
+        merge = rules.import_node if importing else rules.merge_node_state
         for node in nodes:
+            node_id = node.id
             labels = node.labels if type(node.labels) is tuple else tuple(node.labels)
-            props = node.props
-            if self.check and props:
-                props = rules.checked(props, f"node {node.id!r}")
-            old = self.states[node.id]
-            new = (rules.import_node(old, labels, props) if importing
-                   else rules.merge_node(node.id, old, labels, props))
+            props = check(node.props, "node", node_id) if node.props else node.props
+            old = states[node_id]
+            new = merge(old, labels, props, node_id)
             if new is None:
                 continue
-            if node.id not in touched:
-                touched[node.id] = None if old is None else old[0]
-            self.states[node.id] = new
-        inserts, updates = [], []
+            if node_id not in touched:
+                touched[node_id] = None if old is None else old[0]
+            states[node_id] = new
+        inserts, updates, added_labels = [], [], []
         for node_id, before in touched.items():
-            state = self.states[node_id]
+            state = states[node_id]
             assert state is not None
             labels, props = state
             text = labels_text(labels)
-            self.label_sets.add(text)
             row = (text, _dumps(props), *flat(props))
             if before is None:
-                self.created.add(node_id)
                 inserts.append((node_id, *row))
-                added: Iterable[str] = labels
+                added_labels.append(labels)
             else:
                 updates.append((*row, node_id))
-                added = [x for x in labels if x not in before]
-            for label in added:
-                self.tallies["node", label] += 1
+                added_labels.append(tuple(x for x in labels if x not in before))
+        self.created.update(row[0] for row in inserts)
+        self.label_sets.update(row[1] for row in inserts)  # (id, labels, ...)
+        self.label_sets.update(row[0] for row in updates)  # (labels, ..., id)
+        self.tallies.update(("node", label) for labels in added_labels for label in labels)
         if inserts:
             self.conn.executemany(
                 "INSERT INTO nodes(id, labels, props, workflow_id, activity_id, status) "
@@ -131,8 +146,9 @@ class Batch:
         ``strict`` (an imported document)."""
         edges = list(edges)
         self.load(end for _, src, dst, _ in edges for end in (src, dst))
-        states, cache = self.states, self.edge_cache
-        inserts, updates = [], []
+        states, cache, created = self.states, self.edge_cache, self.created
+        check, merge = self.checked_props, rules.merge_edge
+        inserts, updates, new_types = [], [], []
         for edge_type, src, dst, props in edges:
             if states.get(src) is None or states.get(dst) is None:
                 if strict:
@@ -140,29 +156,31 @@ class Batch:
                                      "not a node")
                 self.skipped += 1
                 continue
-            if self.check and props:
-                props = dict(rules.checked(props, f"{edge_type} edge {src!r} -> {dst!r}"))
-            key, role = rules.edge_key(props)
+            if props:
+                props = check(props, f"{edge_type} edge", src, dst)
+                key, role = rules.edge_key(props)
+            else:
+                key, role = "", None
             ident = (src, edge_type, dst, key)
             if ident in cache:
                 old = cache[ident]
-            elif src in self.created or dst in self.created:
-                old = None
+            elif src in created or dst in created:
+                old = None  # an edge touching a node this batch created cannot exist yet
             else:
                 found = self.conn.execute(
                     "SELECT props FROM edges WHERE src = ? AND type = ? AND dst = ? "
                     "AND key = ?", ident).fetchone()
                 old = None if found is None else orjson.loads(found[0] or b"{}")
-            new = rules.merge_edge(old, props)
+            new = merge(old, props)
             if new is None:
                 continue
             cache[ident] = new
-            row = (role, _dumps(new) if new else None)
             if old is None:
-                inserts.append((*ident, *row))
-                self.tallies["edge", edge_type] += 1
+                inserts.append((src, edge_type, dst, key, role, _dumps(new) if new else None))
+                new_types.append(edge_type)
             else:
-                updates.append((*row, *ident))
+                updates.append((role, _dumps(new) if new else None, *ident))
+        self.tallies.update(("edge", edge_type) for edge_type in new_types)
         if inserts:
             self.conn.executemany(
                 "INSERT INTO edges(src, type, dst, key, role, props) "
@@ -238,6 +256,7 @@ class ValueFlowLookups:
                 if e.startswith(CONTENT_ID_PREFIX)}
         made = {e for t in producer_tasks for e in self._memo["generated", t]
                 if e.startswith(CONTENT_ID_PREFIX)}
+        self._count_many(sorted(used | made))
         small = sorted(e for e in used | made if self.generator_count(e) < self.limit)
         for part in chunks(small):
             found: dict[str, list[str]] = {e: [] for e in part}
@@ -278,6 +297,17 @@ class ValueFlowLookups:
     def consumers(self, entity_id: str) -> list[str]:
         return self._column("consumers", "SELECT DISTINCT src FROM edges WHERE dst = ? "
                             f"AND type = '{USED}'", entity_id)
+
+    def _count_many(self, entities: list[str]) -> None:
+        """The bounded generator counts of ``entities`` in one query per chunk: each count
+        stops at the fan-out limit (an indexed ``LIMIT``), so a value generated by a
+        million tasks costs a batch what one generated by a thousand does."""
+        for part in chunks(entities):
+            for entity, count in self.conn.execute(
+                    "SELECT j.value, (SELECT count(*) FROM (SELECT 1 FROM edges "
+                    f"WHERE src = j.value AND type = '{WAS_GENERATED_BY}' LIMIT ?)) "
+                    "FROM json_each(?) AS j", (self.limit, _dumps(list(part)).decode())):
+                self._memo["count", entity] = count
 
     def generator_count(self, entity_id: str) -> int:
         key = ("count", entity_id)
