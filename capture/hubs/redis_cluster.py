@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import redis
+from redis.backoff import NoBackoff
 from redis.cluster import RedisCluster
+from redis.retry import Retry
 
 from capture.hubs.base import Encoded, Hub, Message
 from capture.hubs.redis_stream import decode_entry
@@ -52,18 +54,31 @@ UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.Clust
 
 
 def cluster_client(url: str, connect_timeout_s: float, socket_timeout_s: float,
-                   **options: Any) -> RedisCluster:
-    """A cluster client from one seed URL (it learns the other nodes itself); raises the
-    redis-py error when no seed answers (callers treat that as "unavailable")."""
+                   seeds: list[tuple[str, int]] | None = None, **options: Any) -> RedisCluster:
+    """A cluster client from one seed URL (it learns the other nodes itself), or from the
+    nodes an earlier client knew (``seeds``: the URL's node may be the one that died);
+    raises the redis-py error when no seed answers (callers treat that as "unavailable")."""
+    from redis.cluster import ClusterNode
+
     clean, user, password = url_credentials(url)
+    if seeds:
+        options["startup_nodes"] = [ClusterNode(host, port) for host, port in seeds]
     try:
         return RedisCluster.from_url(
             clean, username=user, password=password,
             socket_connect_timeout=connect_timeout_s, socket_timeout=socket_timeout_s,
             # few retries of its own: the hub spools and the keeper backs off instead
-            cluster_error_retry_attempts=1, **options)
+            retry=Retry(NoBackoff(), 1), **options)
     except ValueError as exc:
         raise HubError(f"bad Redis URL {redact_url(url)}: {exc}") from None
+
+
+def known_nodes(client: Any) -> list[tuple[str, int]]:
+    """The (host, port) of every node ``client`` learnt of, masters and replicas."""
+    try:
+        return [(node.host, int(node.port)) for node in client.get_nodes()]
+    except Exception:  # a client that never connected knows none
+        return []
 
 
 class RedisClusterHub(Hub):
@@ -78,6 +93,7 @@ class RedisClusterHub(Hub):
         self.retry_interval_s = retry_interval_s
         self._timeouts = (connect_timeout_s, socket_timeout_s)
         self._client: Any = None  # connected on first use: the cluster may be down now
+        self._seeds: list[tuple[str, int]] = []  # the nodes the last client knew
         self.spool = Spool(spool_dir)
         self._lock = threading.Lock()
         self._down_since: float | None = None
@@ -104,7 +120,7 @@ class RedisClusterHub(Hub):
 
     def _connected(self) -> Any:
         if self._client is None:
-            self._client = cluster_client(self.url, *self._timeouts)
+            self._client = cluster_client(self.url, *self._timeouts, seeds=self._seeds)
         return self._client
 
     # --- routing -----------------------------------------------------------------------------
@@ -180,6 +196,7 @@ class RedisClusterHub(Hub):
         self._next_try = time.monotonic() + self.retry_interval_s
         # A failover moves slots to other nodes: learn the layout again on the next try.
         if self._client is not None:
+            self._seeds = known_nodes(self._client) or self._seeds
             try:
                 self._client.close()
             finally:

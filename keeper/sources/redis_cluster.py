@@ -24,6 +24,10 @@ import socket
 import time
 from typing import TYPE_CHECKING, Any
 
+from redis.backoff import NoBackoff
+from redis.cluster import ClusterNode, RedisCluster
+from redis.retry import Retry
+
 from keeper.sources.base import Delivery, Source
 from keeper.sources.redis_group import (
     MARKER_PREFIX,
@@ -47,6 +51,31 @@ _RELEASE = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
             "return redis.call('del', KEYS[1]) else return 0 end")
 
 
+def cluster_client(url: str, connect_timeout_s: float, socket_timeout_s: float,
+                   seeds: list[tuple[str, int]] | None = None) -> Any:
+    """A cluster client from the seed URL, or from the nodes an earlier client knew (the
+    URL's node may be the one that died). The keeper does not import capture, so this
+    mirrors ``capture.hubs.redis_cluster.cluster_client``."""
+    clean, user, password = url_credentials(url)
+    options: dict[str, Any] = {}
+    if seeds:
+        options["startup_nodes"] = [ClusterNode(host, port) for host, port in seeds]
+    try:
+        return RedisCluster.from_url(
+            clean, username=user, password=password, socket_connect_timeout=connect_timeout_s,
+            socket_timeout=socket_timeout_s, socket_keepalive=True,
+            retry=Retry(NoBackoff(), 1), **options)
+    except ValueError as exc:
+        raise HubError(f"bad Redis URL {redact_url(url)}: {exc}") from None
+
+
+def known_nodes(client: Any) -> list[tuple[str, int]]:
+    try:
+        return [(node.host, int(node.port)) for node in client.get_nodes()]
+    except Exception:  # a client that never connected knows none
+        return []
+
+
 class _Shard(RedisGroupSource):
     """One shard: its flush confirmations live on its own slot."""
 
@@ -66,6 +95,7 @@ class RedisClusterSource(Source):
         self.lease_ms = max(1000, int(claim_idle_s * 1000))
         self._timeouts = (connect_timeout_s, socket_timeout_s)
         self._client: Any = None
+        self._seeds: list[tuple[str, int]] = []
         self.shards = [
             _Shard(url, shard_stream(stream, tag), group, shard_stream(dead_letter_stream, tag),
                    claim_idle_s=claim_idle_s, consumer=self.consumer, client=self)
@@ -95,22 +125,14 @@ class RedisClusterSource(Source):
 
     def _connected(self) -> Any:
         if self._client is None:
-            from redis.cluster import RedisCluster
-
-            clean, user, password = url_credentials(self.url)
-            try:
-                self._client = RedisCluster.from_url(
-                    clean, username=user, password=password,
-                    socket_connect_timeout=self._timeouts[0],
-                    socket_timeout=self._timeouts[1], socket_keepalive=True,
-                    cluster_error_retry_attempts=1)
-            except ValueError as exc:
-                raise HubError(f"bad Redis URL {redact_url(self.url)}: {exc}") from None
+            self._client = cluster_client(self.url, *self._timeouts, seeds=self._seeds)
         return self._client
 
     def _reset(self) -> None:
-        """After an error: learn the cluster's layout again (a failover moved a master)."""
+        """After an error: learn the cluster's layout again (a failover moved a master),
+        from every node the last client knew (the seed URL's node may be the dead one)."""
         if self._client is not None:
+            self._seeds = known_nodes(self._client) or self._seeds
             try:
                 self._client.close()
             finally:
