@@ -51,7 +51,7 @@ def produce(hub: RedisHub | RedisClusterHub, messages: int, workflows: int, batc
 
 def keepers(count: int, tasks: int, tmp: Path) -> float:
     """Messages/s of ``count`` keeper processes storing ``tasks`` tasks from 3 shards."""
-    settings = load_settings()
+    settings = load_settings(environ={**os.environ, "PROVGRAPH_STORE": "neo4j"})
     neo = settings.store.neo4j
     stream = f"bench:{uuid.uuid4().hex[:8]}"
     redis_cfg = {"url": CLUSTER_URL, "cluster": True, "shards": 3, "stream": stream,
