@@ -13,6 +13,7 @@ store ``chunk`` at a time and handed on at once, so a writer never holds the doc
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -39,6 +40,9 @@ from provgraph.core.errors import ArgumentError, StoreError
 
 if TYPE_CHECKING:
     from keeper.stores.base import Store
+
+log = logging.getLogger(__name__)
+LEFT_OUT_KEPT = 20  # the records named in full; beyond, only counted
 
 SCOPES = ("workflow", "campaign", "around", "all")
 _SECTION_LABELS = (("entity", ENTITY), ("activity", ACTIVITY), ("agent", AGENT))
@@ -147,17 +151,28 @@ class ExportDocument:
         self._part_of: dict[str, list[str]] = {}
         self._declared_bundles: set[str] = set()
         self.records_written = 0
+        self.left_out: list[str] = []  # the first records a format could not hold, named
+        self.left_out_count = 0
+
+    def leave_out(self, item: Item, reason: str) -> None:
+        """Note that the writer left ``item`` out: its format cannot hold it as it is."""
+        self.left_out_count += 1
+        if len(self.left_out) < LEFT_OUT_KEPT:
+            named = f"{describe(item)}: {reason}"
+            self.left_out.append(named)
+            log.warning("left out %s", named)
 
     # --- scope resolution ----------------------------------------------------------------
 
     def _resolve(self) -> list[Container]:
         ids = self._scope_ids()
+        bundle_of = self._bundles_of(ids)
         by_bundle: dict[str, dict[str, list[str]]] = {}
         top: dict[str, list[str]] = {}
         for label, found in ids.items():
             for node_id in found:
-                if " " in node_id:
-                    bundle = node_id.split(" ", 1)[0]
+                bundle = bundle_of.get(node_id)
+                if bundle is not None:
                     by_bundle.setdefault(bundle, {}).setdefault(label, []).append(node_id)
                 else:
                     top.setdefault(label, []).append(node_id)
@@ -165,6 +180,21 @@ class ExportDocument:
         containers.extend(Container(b, {k: sorted(v) for k, v in by_bundle[b].items()})
                           for b in sorted(by_bundle))
         return containers
+
+    def _bundles_of(self, ids: dict[str, set[str] | list[str]]) -> dict[str, str]:
+        """node id -> the bundle it belongs to, as the store's ``bundle`` prop says (an id
+        is never parsed: a captured id may hold anything). Only an element of a bundle has
+        a space in its id (``<bundle IRI> <IRI>``, :func:`prov_model.imported.node_id`; an
+        IRI holds none), so only the props of such ids are read: a store without bundles or
+        spaced ids costs nothing here."""
+        spaced = sorted({i for found in ids.values() for i in found if " " in i})
+        bundle_of: dict[str, str] = {}
+        for start in range(0, len(spaced), self.settings.chunk):
+            for node in self.store.nodes_by_ids(spaced[start:start + self.settings.chunk]):
+                bundle = node["props"].get(imported.BUNDLE_PROP)
+                if isinstance(bundle, str) and imported.is_imported(node["props"]):
+                    bundle_of[node["id"]] = bundle
+        return bundle_of
 
     def _scope_ids(self) -> dict[str, set[str] | list[str]]:
         store, scope = self.store, self.scope
@@ -323,6 +353,20 @@ class ExportDocument:
 
     def total_nodes(self) -> int:
         return sum(len(ids) for c in self._containers for ids in c.ids.values())
+
+
+def describe(item: Item) -> str:
+    """A record (or a captured node or edge) in a few words, bounded: for messages."""
+    from prov_model.iri import shown
+
+    if isinstance(item, Record):
+        if item.id is not None:
+            return f"{item.kind} {shown(item.id)}"
+        ends = list(item.args.values())[:2]
+        return f"{item.kind}({', '.join(shown(e, 40) for e in ends)})"
+    if len(item) == 4 and isinstance(item[1], list):
+        return f"node {shown(item[0])}"
+    return f"{item[0]} edge {shown(item[1], 40)} -> {shown(item[2], 40)}"
 
 
 def _within(nodes: set[str]) -> Callable[[dict[str, Any]], bool]:

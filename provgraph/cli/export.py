@@ -96,6 +96,10 @@ class ExportCommand(Command):
             progress.finish()
         finally:
             store.close()
+        if document.left_out_count:
+            print(f"provgraph export: left out {document.left_out_count} record(s) "
+                  f"{fmt.description} cannot hold; the first: {document.left_out[0]}",
+                  file=sys.stderr)
         if args.output:
             print(f"wrote {scope.describe()} as {fmt.description} to {args.output}",
                   file=sys.stderr)
