@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from prov_model.prov_records import ProvSyntaxError, Record
 from prov_model.prov_terms import KIND_BY_NAME
-from provgraph.core.errors import CapabilityMissingError
+from provgraph.core.errors import CapabilityMissingError, DocumentError
 
 if TYPE_CHECKING:
     from exports.base import ParsedDocument
@@ -47,8 +47,14 @@ def write_with_prov(document: ExportDocument, out: IO[bytes], format: str,
     ProvJsonFormat().write(document, buffer)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        doc = model.ProvDocument.deserialize(content=buffer.getvalue().decode(), format="json")
-        text = doc.serialize(format=format, **options)
+        try:
+            doc = model.ProvDocument.deserialize(content=buffer.getvalue().decode(),
+                                                 format="json")
+            text = doc.serialize(format=format, **options)
+        except Exception as exc:  # what the checks before did not foresee: one line
+            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            raise DocumentError(f"the prov package cannot write this scope as {format}: "
+                                f"{first or type(exc).__name__}") from None
     out.write(text.encode() if isinstance(text, str) else text)
 
 

@@ -13,6 +13,7 @@ store ``chunk`` at a time and handed on at once, so a writer never holds the doc
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from exports.config import ExportSettings
 from keeper.stores.base import check_depth
 from prov_model import imported
 from prov_model.captured import EDGE_RELATIONS, NODE_KINDS, CaptureMapper
+from prov_model.iri import is_iri, shown
 from prov_model.namespaces import PrefixMap
 from prov_model.prov_records import Record
 from prov_model.prov_terms import BUILTIN_NAMESPACES, KIND_BY_NAME, RELATION_KINDS
@@ -146,13 +148,26 @@ class ExportDocument:
         self.prefixes = PrefixMap({**BUILTIN_NAMESPACES, "provgraph": PROVGRAPH_NS,
                                    "provone": PROVONE_NS})
         self.prefixes.add(self.settings.instance_prefix, self.settings.instance_namespace)
-        self.prefixes.update(store.namespaces())
+        # A namespace that is not an IRI (a store from before the import checks) is never
+        # declared: its names are written in full, percent-encoded (prov_model.iri).
+        self.prefixes.update((p, uri) for p, uri in store.namespaces() if is_iri(uri))
         self._containers = self._resolve()
         self._part_of: dict[str, list[str]] = {}
         self._declared_bundles: set[str] = set()
         self.records_written = 0
         self.left_out: list[str] = []  # the first records a format could not hold, named
         self.left_out_count = 0
+        self._refuse: Callable[[Item], str | None] | None = None
+
+    @contextlib.contextmanager
+    def refusing(self, problem: Callable[[Item], str | None]) -> Iterator[None]:
+        """While the block runs, :meth:`raw_sections` (and :meth:`sections`) leave out each
+        item for which ``problem`` gives a reason (a format that cannot hold it)."""
+        self._refuse = problem
+        try:
+            yield
+        finally:
+            self._refuse = None
 
     def leave_out(self, item: Item, reason: str) -> None:
         """Note that the writer left ``item`` out: its format cannot hold it as it is."""
@@ -268,6 +283,19 @@ class ExportDocument:
         sections (both already of the section's kind), beside the :class:`Record` of
         imported PROV. A writer with a fast path for captured nodes encodes them straight
         from their props (:mod:`exports.provjson_captured`); :meth:`sections` maps them."""
+        for kind, items in self._raw_sections(container):
+            yield kind, items if self._refuse is None else self._refused(items, self._refuse)
+
+    def _refused(self, items: Iterator[Item], problem: Callable[[Item], str | None]
+                 ) -> Iterator[Item]:
+        for item in items:
+            reason = problem(item)
+            if reason is None:
+                yield item
+            else:
+                self.leave_out(item, reason)
+
+    def _raw_sections(self, container: Container) -> Iterator[tuple[str, Iterator[Item]]]:
         if container.bundle is None and not self._part_of:
             self._part_of = self._collect_part_of(container.ids.get(ACTIVITY, []))
         for kind, label in _SECTION_LABELS:
@@ -357,8 +385,6 @@ class ExportDocument:
 
 def describe(item: Item) -> str:
     """A record (or a captured node or edge) in a few words, bounded: for messages."""
-    from prov_model.iri import shown
-
     if isinstance(item, Record):
         if item.id is not None:
             return f"{item.kind} {shown(item.id)}"
