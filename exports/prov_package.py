@@ -16,6 +16,8 @@ import logging
 import warnings
 from typing import IO, TYPE_CHECKING, Any
 
+import orjson
+
 from prov_model.prov_records import ProvSyntaxError, Record
 from prov_model.prov_terms import KIND_BY_NAME
 from provgraph.core.errors import CapabilityMissingError, DocumentError
@@ -99,6 +101,13 @@ def _prefixed(content: bytes, rdf_format: str) -> bytes:
                                      "pip install 'provgraph[prov]'") from None
     from prov_model.namespaces import PrefixMap
 
+    if rdf_format == "json-ld":
+        from exports.jsonld_contexts import check_inline
+
+        try:
+            check_inline(orjson.loads(content))
+        except orjson.JSONDecodeError as exc:
+            raise ProvSyntaxError(f"not JSON: {exc}") from None
     graph = rdflib.Dataset()
     try:
         graph.parse(data=content, format=rdf_format)
