@@ -23,7 +23,7 @@ from exports.config import ExportSettings
 from exports.source import ExportDocument, ExportScope
 from prov_model.imported import ImportBuilder
 from prov_model.prov_records import ProvSyntaxError
-from provgraph.core.errors import DocumentError
+from provgraph.core.errors import DocumentError, OutputError
 from provgraph.core.files import atomic_open
 
 if TYPE_CHECKING:
@@ -63,7 +63,15 @@ def write(document: ExportDocument, format: str, out: Target = None) -> bytes | 
         with atomic_open(out) as handle:  # a failed export leaves no half-written file
             fmt.write(document, handle)
         return None
-    fmt.write(document, out)
+    try:
+        fmt.write(document, out)
+        out.flush()  # a full disk shows here, not at exit
+    except BrokenPipeError:
+        raise  # the reader went away (``| head``): the command line's to handle
+    except OSError as exc:
+        name = getattr(out, "name", None)
+        where = "<stdout>" if name in ("<stdout>", 1) else str(name or "the output stream")
+        raise OutputError(f"cannot write {where}: {exc.strerror or exc}", stream=True) from None
     return None
 
 
