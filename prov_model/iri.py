@@ -29,6 +29,8 @@ SHOWN_MAX: Final = 60
 
 def shown(value: object, limit: int = SHOWN_MAX) -> str:
     """``repr(value)``, cut to about ``limit`` characters (an error names, never dumps)."""
+    if isinstance(value, (list, dict)):  # never the repr of a large or deep value
+        return f"{type(value).__name__} of {len(value)} items"
     text = repr(value) if not isinstance(value, str) else repr(value[: limit + 1])
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
