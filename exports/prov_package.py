@@ -66,8 +66,8 @@ def read_with_prov(stream: IO[bytes], format: str, **options: Any) -> ParsedDocu
 
     model = _prov()
     content = stream.read()
-    if format == "rdf" and options.get("rdf_format") in NO_PREFIXES:
-        content = _prefixed(content, options["rdf_format"])
+    if format == "rdf":  # every syntax: Turtle and TriG may write IRIs in full too
+        content = _prefixed(content, options.get("rdf_format", "turtle"))
         options = {**options, "rdf_format": "trig"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -87,13 +87,10 @@ def read_with_prov(stream: IO[bytes], format: str, **options: Any) -> ParsedDocu
     return parsed
 
 
-NO_PREFIXES = ("nt", "json-ld")  # RDF syntaxes whose IRIs the prov reader cannot shorten
-
-
 def _prefixed(content: bytes, rdf_format: str) -> bytes:
     """The RDF of ``content`` as TriG with a prefix for every namespace it uses: the prov
     package's PROV-O reader needs qualified names, which N-Triples and expanded JSON-LD
-    lack."""
+    lack, and Turtle and TriG need not give (an IRI may be written in full)."""
     try:
         import rdflib
     except ImportError as exc:
