@@ -23,7 +23,7 @@ from exports.config import ExportSettings
 from exports.source import ExportDocument, ExportScope
 from prov_model.imported import ImportBuilder
 from prov_model.prov_records import ProvSyntaxError
-from provgraph.core.errors import DocumentError
+from provgraph.core.errors import DocumentError, OutputError
 from provgraph.core.files import atomic_open
 
 if TYPE_CHECKING:
@@ -63,7 +63,15 @@ def write(document: ExportDocument, format: str, out: Target = None) -> bytes | 
         with atomic_open(out) as handle:  # a failed export leaves no half-written file
             fmt.write(document, handle)
         return None
-    fmt.write(document, out)
+    try:
+        fmt.write(document, out)
+        out.flush()  # a full disk shows here, not at exit
+    except BrokenPipeError:
+        raise  # the reader went away (``| head``): the command line's to handle
+    except OSError as exc:
+        name = getattr(out, "name", None)
+        where = "<stdout>" if name in ("<stdout>", 1) else str(name or "the output stream")
+        raise OutputError(f"cannot write {where}: {exc.strerror or exc}", stream=True) from None
     return None
 
 
@@ -100,8 +108,19 @@ def read_document(source: str | os.PathLike[str] | IO[bytes], format: str | None
         else:
             _fill(builder, fmt, source, label)
     except ProvSyntaxError as exc:
-        raise DocumentError(f"{label}: not valid {fmt.description or fmt.name}: {exc}") from None
+        raise DocumentError(f"{label}: not valid {fmt.description or fmt.name}: "
+                            f"{_bounded(exc)}") from None
+    except RecursionError:  # a reader of another package walking a deep document
+        raise DocumentError(f"{label}: not valid {fmt.description or fmt.name}: nested too "
+                            "deep") from None
     return builder, fmt, label
+
+
+def _bounded(exc: Exception, limit: int = 300) -> str:
+    """An error's text as one line of at most ``limit`` characters: whatever a document
+    holds, the line naming its first problem stays short."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _fill(builder: ImportBuilder, fmt: Format, stream: IO[bytes], label: str) -> None:
@@ -120,7 +139,8 @@ def import_document(store: Store, source: str | os.PathLike[str] | IO[bytes],
     try:
         delta = builder.build()
     except ProvSyntaxError as exc:
-        raise DocumentError(f"{label}: not valid {fmt.description or fmt.name}: {exc}") from None
+        raise DocumentError(f"{label}: not valid {fmt.description or fmt.name}: "
+                            f"{_bounded(exc)}") from None
     store.import_graph(delta)
     namespaces = sum(1 for node in delta.nodes if node.labels == ("Namespace",))
     return ImportResult(label, fmt.name, builder.records, len(delta.nodes) - namespaces,

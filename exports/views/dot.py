@@ -9,6 +9,7 @@ import subprocess
 
 from exports.views.collapse import Picture
 from exports.views.model import EDGE_LABELS, FAILED_STROKE, TIMES
+from exports.views.text import visible
 from provgraph.core.errors import CapabilityMissingError, ProvgraphError
 
 SHAPES = {
@@ -20,6 +21,9 @@ GRAPHVIZ_TIMEOUT_S = 120
 
 
 def quote(text: str) -> str:
+    """A DOT string of captured text; controls shown (:func:`exports.views.text.visible`),
+    which Graphviz would refuse."""
+    text = visible(text)
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 

@@ -8,10 +8,16 @@ layer by a few barycenter sweeps, which untangles most crossings of workflow gra
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _xml_escape
 
 from exports.views.collapse import Picture
 from exports.views.model import EDGE_LABELS, FAILED_STROKE, STYLE, TIMES
+from exports.views.text import visible
+
+
+def escape(text: str, entities: dict[str, str] | None = None) -> str:
+    """XML text of captured text: escaped, controls shown (:func:`exports.views.text.visible`)."""
+    return _xml_escape(visible(text), entities or {})
 
 CHAR_W = 6.6
 NODE_H = 30

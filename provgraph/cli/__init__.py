@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from provgraph.cli.base import COMMANDS, Command, epilog
-from provgraph.core.errors import ProvgraphError
+from provgraph.core.errors import OutputError, ProvgraphError
 
 __all__ = ["Command", "build_parser", "main"]
 
@@ -52,6 +53,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _drop_stdout() -> None:
+    # What is still buffered for a stdout that cannot be written would fail again when the
+    # interpreter flushes it at exit (a second error after the one line): send it nowhere.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -64,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command.run(args)
     except ProvgraphError as exc:
         print(f"provgraph {args.command}: {exc}", file=sys.stderr)
+        if isinstance(exc, OutputError) and exc.stream:
+            _drop_stdout()
         return 2
     except KeyboardInterrupt:
         return 130

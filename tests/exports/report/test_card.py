@@ -133,6 +133,7 @@ def test_print_markdown_renders_with_rich(settings: Settings) -> None:
 def test_flowcept_generate_report_prints_markdown(settings: Settings,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     run_sample(fail=False)
+    Path("out").mkdir()  # no parent is created on the way (tests/provgraph/cli/test_output)
     result = Flowcept.generate_report(print_markdown=True, output_path="out/card.md")
     assert Path("out/card.md").is_file() and result["input_mode"] == "jsonl"
     assert "Aggregated telemetry" in capsys.readouterr().out
