@@ -1,0 +1,1 @@
+"""``provgraph mcp``: provenance questions as Model Context Protocol tools over stdio."""
