@@ -156,6 +156,10 @@ DATASET_SIDES: Final = (
 # Schemes whose datasets are local files: their entity is the path itself, as a captured
 # ``open(path)`` or ``@flowcept_task(path)`` argument names it.
 FILE_NAMESPACES: Final = ("file",)
+_PATH_PREFIXES: Final = ("/", "./", "../", "~/")
+# provgraph's own run facet (written by the OpenLineage export): the task and workflow ids
+# the run had, so an export read back names the same nodes (a runId must be a UUID).
+PROVGRAPH_FACET: Final = "provgraph"
 
 
 # --- identities ----------------------------------------------------------------------------
@@ -171,9 +175,24 @@ def dataset_uri(namespace: str, name: str) -> str:
     'postgres://db:5432/shop.public.orders'
     """
     scheme = namespace.split("://", 1)[0]
-    if scheme in FILE_NAMESPACES and name.startswith("/"):
+    if scheme in FILE_NAMESPACES and name.startswith(_PATH_PREFIXES):
         return name
     return f"{namespace.rstrip('/')}/{name.lstrip('/')}"
+
+
+def split_uri(value: str) -> tuple[str, str]:
+    """``(namespace, name)`` of a path or URI, the inverse of :func:`dataset_uri`.
+
+    >>> split_uri("s3://bucket/raw.csv"), split_uri("/data/out.csv")
+    (('s3://bucket', 'raw.csv'), ('file', '/data/out.csv'))
+    """
+    if value.startswith(_PATH_PREFIXES) or "://" not in value:
+        return "file", value
+    scheme, rest = value.split("://", 1)
+    authority, slash, path = rest.partition("/")
+    if not slash or not path:
+        return scheme, rest
+    return f"{scheme}://{authority}", path
 
 
 def dataset_node(uri: str, settings: EntitySettings) -> Node:
@@ -223,6 +242,10 @@ def run_message(event: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any
     run = _obj(event.get("run"), "run")
     job = _obj(event.get("job"), "job")
     run_id = _text(run.get("runId"), "run.runId")
+    facets = run.get("facets")
+    own = facets.get(PROVGRAPH_FACET) if isinstance(facets, Mapping) else None
+    if isinstance(own, Mapping) and isinstance(own.get("taskId"), str) and own["taskId"]:
+        run_id = _text(own["taskId"], "run.facets.provgraph.taskId")
     namespace = _text(job.get("namespace"), "job.namespace")
     name = _text(job.get("name"), "job.name")
     event_type = event.get("eventType") or "OTHER"
@@ -238,12 +261,14 @@ def run_message(event: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any
         task["status"] = kind.status
     if kind.time_prop is not None:
         task[kind.time_prop] = iso_time(event.get("eventTime"))
-    facets = run.get("facets")
     parent = facets.get("parent") if isinstance(facets, Mapping) else None
     workflow: dict[str, Any] | None = None
     if isinstance(parent, Mapping):
         parent_run = _obj(parent.get("run"), "run.facets.parent.run")
         parent_id = _text(parent_run.get("runId"), "run.facets.parent.run.runId")
+        if isinstance(own, Mapping) and isinstance(own.get("workflowId"), str) and own[
+                "workflowId"]:
+            parent_id = _text(own["workflowId"], "run.facets.provgraph.workflowId")
         if parent_id != run_id:
             task["workflow_id"] = parent_id
             workflow = {wire.TYPE: wire.WORKFLOW, "workflow_id": parent_id,
