@@ -1,1 +1,0 @@
-"""``provgraph mcp``: provenance questions as Model Context Protocol tools over stdio."""
