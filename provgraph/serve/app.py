@@ -214,6 +214,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 def create_app(store: Store, guard: Guard | None = None) -> Starlette:
     """The explorer and the API over ``store`` (read-only), behind ``guard``."""
     routes = [Route("/", index), Route("/api", api_index),
+              Route("/favicon.ico", lambda request: Response(status_code=204)),
               Route("/static/{name:path}", static)]
     routes += [Route(path, api(store, handler)) for path, handler in ROUTES.items()]
     return Starlette(

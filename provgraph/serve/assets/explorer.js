@@ -91,7 +91,7 @@
 
   cytoscape.use(cytoscapeDagre);
   var cy = cytoscape({
-    container: $("graph"), wheelSensitivity: 0.3, boxSelectionEnabled: false,
+    container: $("graph"), wheelSensitivity: 0.3, boxSelectionEnabled: false, maxZoom: 1.6,
     style: [
       { selector: "node", style: {
         "label": "data(label)", "font-size": 11, "font-family": "DejaVu Sans, Arial, sans-serif",
@@ -160,6 +160,7 @@
   }
 
   function layout(fit) {
+    cy.resize();  // the graph was hidden (the list) when cytoscape measured its container
     cy.layout({ name: "dagre", rankDir: "RL", nodeSep: 22, rankSep: 70, edgeSep: 10,
                 fit: fit !== false, padding: 30, animate: false }).run();
     mirror();
@@ -237,7 +238,7 @@
     status("Workflow " + ov.workflow.label + ": " + ov.tasks + " task(s) in " +
            ov.activities.length + " activit" + (ov.activities.length === 1 ? "y" : "ies") +
            " \u2014 state " + ov.state + (ov.edges_truncated ? " (activity edges of the first tasks only)" : ""));
-    if (added || fit) { layout(fit); } else { mirror(); }
+    if (added || fit) { layout(true); } else { mirror(); }
   }
 
   function showWorkflowPanel(ov) {
@@ -319,8 +320,7 @@
         added += addLineage(answer[way], way);
         if (answer[way].truncated) { capped.push(way); }
       });
-      layout(false);
-      cy.animate({ center: { eles: cy.getElementById(id) } }, { duration: 150 });
+      layout(true);
       status("Expanded " + id + ": " + added + " new node(s)" +
              (capped.length ? " (capped at " + EXPAND_LIMIT + " " + capped.join(" and ") + ")" : ""));
     });
