@@ -26,9 +26,10 @@ from starlette.routing import Route
 from keeper.lineage.walk import DEFAULT_DEPTH
 from keeper.stores.base import Store
 from provgraph.core.errors import ProvgraphError
-from provgraph.serve import answers
+from provgraph.serve import answers, lineage_in
 from provgraph.serve import params as p
 from provgraph.serve.errors import RequestError, one_line, status_of
+from provgraph.serve.lineage_in import EventSink
 from provgraph.serve.overview import activity_tasks, overview
 from provgraph.serve.security import Guard, GuardMiddleware
 
@@ -211,12 +212,17 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return _error(500, f"internal error ({type(exc).__name__}); the server log has the details")
 
 
-def create_app(store: Store, guard: Guard | None = None) -> Starlette:
-    """The explorer and the API over ``store`` (read-only), behind ``guard``."""
+def create_app(store: Store, guard: Guard | None = None, events: EventSink | None = None
+               ) -> Starlette:
+    """The explorer and the API over ``store`` (read-only), behind ``guard``; with
+    ``events``, OpenLineage run events posted to ``/api/v1/lineage`` go to its hub."""
     routes = [Route("/", index), Route("/api", api_index),
               Route("/favicon.ico", lambda request: Response(status_code=204)),
               Route("/static/{name:path}", static)]
     routes += [Route(path, api(store, handler)) for path, handler in ROUTES.items()]
+    if events is not None:
+        routes += [Route(path, endpoint, methods=["POST"])
+                   for path, endpoint in lineage_in.endpoints(events).items()]
     return Starlette(
         routes=routes,
         middleware=[Middleware(GuardMiddleware, guard=guard or Guard())],

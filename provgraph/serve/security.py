@@ -2,9 +2,12 @@
 bounded request sizes, the token, the Host header of a loopback bind, and the response
 headers that keep the page's content from ever running as code.
 
-- Only ``GET`` and ``HEAD``: nothing the server does writes to the store.
-- A request line over :data:`MAX_TARGET_BYTES` is refused (414); a request with a body
-  (413): the API takes none.
+- Only ``GET`` and ``HEAD``: nothing the server does writes to the store. The one
+  exception is OpenLineage run events (:data:`POST_PATHS`, where an OpenLineage client
+  posts them): ``POST`` with ``Content-Type: application/json`` and a ``Content-Length``
+  under the path's cap; they go to the hub, and a keeper stores them.
+- A request line over :data:`MAX_TARGET_BYTES` is refused (414); any other request with a
+  body (413).
 - With a token (required to bind anything but loopback), every request carries it:
   ``Authorization: Bearer <token>``, or the ``provgraph_token`` cookie the page sets when
   opened once as ``/?token=<token>``. Compared in constant time.
@@ -43,6 +46,28 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline';
 HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
            (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"),
            (b"cross-origin-resource-policy", b"same-origin")]
+
+
+# The only requests that carry a body: OpenLineage run events, where an OpenLineage client's
+# HTTP transport sends them (Marquez's paths), each with its body cap. They go to the hub,
+# never straight to the store (provgraph.ingest).
+POST_PATHS = {"/api/v1/lineage": 1 << 20, "/api/v1/lineage/batch": 16 << 20}
+
+
+def _post_refusal(headers: dict[str, str], cap: int) -> tuple[int, str] | None:
+    # application/json only: a web page elsewhere cannot send that cross-origin without a
+    # preflight (OPTIONS), which is refused, so a browser never posts events for a page.
+    kind = headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json":
+        return 415, "OpenLineage events are posted as Content-Type: application/json"
+    if "transfer-encoding" in headers:
+        return 411, "give a Content-Length (chunked bodies are not taken)"
+    length = headers.get("content-length", "")
+    if not length.isdigit():
+        return 411, "a Content-Length is required"
+    if int(length) > cap:
+        return 413, f"the body is over {cap} bytes"
+    return None
 
 
 def is_loopback(host: str) -> bool:
@@ -98,13 +123,19 @@ class GuardMiddleware:
     def _refusal(self, scope: Scope) -> tuple[int, str] | None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1")
                    for k, v in scope.get("headers", [])}
-        if scope["method"] not in ("GET", "HEAD"):
+        posting = scope["method"] == "POST" and scope["path"] in POST_PATHS
+        if scope["method"] not in ("GET", "HEAD") and not posting:
             return 405, f"{scope['method']} is not allowed: the server is read-only"
         target = len(scope.get("raw_path") or scope["path"].encode()) + len(
             scope.get("query_string", b""))
         if target > MAX_TARGET_BYTES:
             return 414, f"the request target is over {MAX_TARGET_BYTES} bytes"
-        if headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in headers:
+        if posting:
+            refused = _post_refusal(headers, POST_PATHS[scope["path"]])
+            if refused is not None:
+                return refused
+        elif (headers.get("content-length", "0") not in ("", "0")
+              or "transfer-encoding" in headers):
             return 413, "the API takes no request body"
         if self.guard.loopback_only_hosts:
             host = _host_name(headers.get("host", ""))
@@ -154,4 +185,5 @@ async def _json(send: Send, status: int, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-__all__ = ["COOKIE", "CSP", "MAX_TARGET_BYTES", "Guard", "GuardMiddleware", "is_loopback"]
+__all__ = ["COOKIE", "CSP", "MAX_TARGET_BYTES", "POST_PATHS", "Guard", "GuardMiddleware",
+           "is_loopback"]

@@ -50,10 +50,12 @@ def serve(settings: Settings, options: ServeOptions) -> None:
             f"provgraph serve needs the serve extra ({exc.name} is missing): "
             "pip install 'provgraph[serve]'") from None
     from keeper.stores.base import open_store
+    from provgraph.serve.lineage_in import EventSink
 
     store = open_store(settings)
+    events = EventSink(settings)
     try:
-        app = create_app(store, guard)
+        app = create_app(store, guard, events)
         config = uvicorn.Config(app, host=options.host, port=options.port,
                                 limit_concurrency=MAX_CONNECTIONS,
                                 h11_max_incomplete_event_size=HEADER_BYTES,
@@ -63,6 +65,7 @@ def serve(settings: Settings, options: ServeOptions) -> None:
                  options.port)
         server.run()
     finally:
+        events.close()
         store.close()
 
 

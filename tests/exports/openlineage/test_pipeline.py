@@ -24,10 +24,11 @@ NS = "tests.pipelines"
 WAREHOUSE = "postgres://warehouse:5432"
 
 
-def emit_pipeline(events: Path, work: Path) -> dict[str, str]:
-    """extract -> transform -> load (load fails); returns run ids by job and dataset URIs."""
-    client = OpenLineageClient(transport=FileTransport(
-        FileConfig(log_file_path=str(events), append=True)))
+def emit_pipeline(events: Path | OpenLineageClient, work: Path) -> dict[str, str]:
+    """extract -> transform -> load (load fails), to a file of events or through a client
+    of any transport; returns run ids by job and dataset URIs."""
+    client = events if isinstance(events, OpenLineageClient) else OpenLineageClient(
+        transport=FileTransport(FileConfig(log_file_path=str(events), append=True)))
     parent_id = str(generate_new_uuid())
     parent = parent_run.ParentRunFacet(run=parent_run.Run(runId=parent_id),
                                        job=parent_run.Job(namespace=NS, name="nightly"))
