@@ -86,7 +86,8 @@ def check_arguments(schema: Mapping[str, Any], arguments: Any) -> dict[str, Any]
     for name, spec in properties.items():
         if name not in arguments:
             if "default" in spec:
-                checked[name] = spec["default"]
+                default = spec["default"]
+                checked[name] = dict(default) if isinstance(default, dict) else default
             continue
         checked[name] = _check_value(name, spec, arguments[name])
     return checked
