@@ -8,6 +8,7 @@
     provgraph services up|down|status  the local Redis and Neo4j servers
     provgraph replay                   send batches spooled during a Redis outage
     provgraph report --workflow ID     the provenance card (or --type provenance_report: PDF)
+    provgraph mcp                      the provenance tools for an assistant (MCP, stdio)
 
 Every command has ``--help`` with examples; bad input exits with status 2 and a one-line
 reason.
