@@ -399,7 +399,9 @@ class ControlEvent:
 CONTROL_EVENTS: dict[str, ControlEvent] = {
     wire.WORKFLOW_END: ControlEvent(
         wire.WORKFLOW_END, "workflow_id", WORKFLOW_LABELS,
-        {"ended_at": WORKFLOW_PROPS["ended_at"], "status": WORKFLOW_PROPS["status"],
-         "stderr": WORKFLOW_PROPS["stderr"]},
+        # The end of a run that sent no workflow message (``@flowcept``) also names it.
+        {key: WORKFLOW_PROPS[key] for key in (
+            "ended_at", "status", "stderr", "name", "started_at", "hostname", "user",
+            "machine_info", "flowcept_version")},
     ),
 }
