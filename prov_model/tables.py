@@ -41,6 +41,10 @@ from prov_model.vocab import (
 )
 from provgraph.core import wire
 
+# A task's used values that are the very objects earlier tasks generated (capture's
+# lineage by identity): ``{role: [producer_task_id, producer_role]}``.
+USED_FROM = "used_from"
+
 
 class InvalidField(ValueError):
     """A message field has the wrong type; the message says how (mapping adds which field)."""
@@ -376,7 +380,7 @@ WORKFLOW_KEYS = ("name", "status", *_AGENT_KEYS)
 
 KINDS: dict[str, Kind] = {
     wire.TASK: Kind(wire.TASK, "task_id", TASK_LABELS, TASK_PROPS, TASK_LINKS, True,
-                    frozenset({wire.TYPE, "task_id", "extra"}), TASK_KEYS),
+                    frozenset({wire.TYPE, "task_id", "extra", USED_FROM}), TASK_KEYS),
     wire.WORKFLOW: Kind(wire.WORKFLOW, "workflow_id", WORKFLOW_LABELS, WORKFLOW_PROPS,
                         WORKFLOW_LINKS, False, frozenset({wire.TYPE, "workflow_id", "extra"}),
                         WORKFLOW_KEYS),
