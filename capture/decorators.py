@@ -80,9 +80,10 @@ def _start(spec: TaskSpec, args: tuple[Any, ...], kwargs: dict[str, Any],
     parent = TASK.get()
     if parent:
         message["parent_task_id"] = parent
-    message["used"] = spec.used(args, kwargs)
-    if _PRODUCED:  # an argument may be the very object an earlier task returned
-        link_used(message)
+    used = message["used"] = spec.used(args, kwargs)
+    if _PRODUCED and type(used) is dict and not _PRODUCED.keys().isdisjoint(
+            map(id, used.values())):
+        link_used(message)  # an argument is the very object an earlier task returned
     if STATE.telemetry if spec.telemetry is None else spec.telemetry:
         message["telemetry_at_start"] = _telemetry()
     message["started_at"] = time()
@@ -293,7 +294,8 @@ def lightweight_flowcept_task(func: Callable[..., Any] | None = None, **options:
                     "task_id": task_id,
                     "used": inputs,
                 }
-                if _PRODUCED:
+                if _PRODUCED and type(inputs) is dict and not _PRODUCED.keys().isdisjoint(
+                        map(id, inputs.values())):
                     link_used(call)
                 if plain_output and type(result) is not dict:
                     call["generated"] = {"arg_0": result}

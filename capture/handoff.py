@@ -33,15 +33,17 @@ Rules, so that no link is ever guessed:
 
 from __future__ import annotations
 
-import contextlib
 import types
 import weakref
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
 # id(object) -> (weak reference or the object, weak?, producer task id, producer role)
 _Entry = tuple[Any, bool, str, str]
-_ENTRIES: dict[int, _Entry] = {}
+# Oldest first: an OrderedDict forgets its oldest entry in O(1) (deleting the first key
+# of a plain dict again and again makes each next deletion scan the holes left before).
+_ENTRIES: OrderedDict[int, _Entry] = OrderedDict()
 _cap = 4096
 
 # Types whose objects are held strongly while remembered (no weak references, cheap to
@@ -75,9 +77,10 @@ def remembered() -> int:
 
 
 def _evict() -> None:
-    # KeyError, RuntimeError, StopIteration: another thread got there first
-    with contextlib.suppress(KeyError, RuntimeError, StopIteration):
-        del _ENTRIES[next(iter(_ENTRIES))]
+    try:  # not contextlib.suppress: this runs on every captured call once full
+        _ENTRIES.popitem(last=False)
+    except KeyError:  # another thread emptied it first
+        return
 
 
 def _is_weakable(kind: type) -> bool:
@@ -118,10 +121,11 @@ def produced(value: Any, task_id: str, role: str, constants: frozenset[int] = fr
             entry = (weakref.ref(value), True, task_id, role)
         except TypeError:  # a type that refuses weak references after all
             return
-    old = _ENTRIES.get(key)
-    if old is not None and (old[0]() if old[1] else old[0]) is value:
-        return  # the first producer keeps it
-    _ENTRIES[key] = entry
+    old = _ENTRIES.setdefault(key, entry)  # one lookup in the common case: a new object
+    if old is not entry:
+        if (old[0]() if old[1] else old[0]) is value:
+            return  # the first producer keeps it
+        _ENTRIES[key] = entry  # the id of a freed object, now another one's
     if len(_ENTRIES) > _cap:
         _evict()
 
@@ -155,8 +159,8 @@ def link_used(message: dict[str, Any]) -> None:
     if not _ENTRIES:
         return
     used = message.get("used")
-    if type(used) is not dict:
-        return
+    if type(used) is not dict or _ENTRIES.keys().isdisjoint(map(id, used.values())):
+        return  # the common case, decided in C: no argument is a remembered object
     own = message.get("task_id")
     try:
         used_from = _sources(used, own)
