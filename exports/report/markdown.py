@@ -75,8 +75,11 @@ def render_card(card: WorkflowCard) -> str:
               f"- **Tasks:** {sum(card.statuses.values())} in {len(card.activities)} "
               f"activities; {counts(card.statuses)}"]
     lines += ["", "## 3. Infrastructure", "",
-              "- **Hosts:** " + (", ".join(f"`{h}` ({n} tasks)" if n else f"`{h}`"
-                                          for h, n in card.hosts.most_common()) or "-"),
+              "- **Hosts:** " + (", ".join(
+                  f"`{h}` ({n} task{'s' if n != 1 else ''})" if n else f"`{h}`"
+                  for h, n in card.hosts.most_common()) or "-") + (
+                  f"; {card.hosts_unknown} tasks record no host (lightweight tasks and "
+                  "loop iterations do not)" if card.hosts_unknown else ""),
               f"- **Python:** {card.python or '-'}" + (
                   f" on {cell(card.platform)}" if card.platform else ""),
               f"- **provgraph:** {card.provgraph_version or '-'} (captured), "
