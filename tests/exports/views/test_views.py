@@ -86,6 +86,11 @@ def test_around_a_value_counts_what_is_left_out(store: EmbeddedStore) -> None:
     wider = around_scope(store, "/data/raw/measurements.csv", depth=2)
     assert ids()["dataset"] in wider.nodes and "epoch-3" in wider.nodes
     assert any("left out" in note for note in scope.notes)
+    # the static pictures mark it as the page does: ``(+N)`` on the truncated node
+    dot = render(scope, ".dot", "around")
+    assert f'"load" [label="load  (+{EPOCHS + 1})"' in dot
+    svg = render(scope, ".svg", "around", layout="builtin")
+    assert f">load  (+{EPOCHS + 1})</text>" in svg
 
 
 def test_caps_and_bad_input_write_nothing(store: EmbeddedStore, tmp_path: Path) -> None:
