@@ -56,6 +56,9 @@ _LABELS_BY_TYPE: dict[str, tuple[str, ...]] = {
     PROV_NS + "Person": PERSON_LABELS,
     PROV_NS + "SoftwareAgent": SOFTWARE_AGENT_LABELS,
 }
+# the labels of a captured stub, by the general label a relation gave the imported node
+_STUB_LABELS: dict[str, tuple[str, ...]] = {
+    "Activity": TASK_LABELS, "Entity": ENTITY_LABELS, "Agent": PERSON_LABELS}
 # captured props that are lists, even of one item (an exported list is several values)
 LIST_PROPS = frozenset({"tags", "dependencies", "dependents", "interceptor_ids"})
 _EDGES = frozenset({USED, WAS_GENERATED_BY, WAS_INFORMED_BY, WAS_ASSOCIATED_WITH})
@@ -91,7 +94,7 @@ def recapture(delta: GraphDelta, namespace: str) -> tuple[GraphDelta, GraphDelta
         src, dst = ids.get(edge.src), ids.get(edge.dst)
         if (src is None or dst is None or edge.type not in _EDGES
                 or PROV_ID in edge.props or BUNDLE_PROP in edge.props):
-            rest.edges.append(edge)
+            rest.edges.append(Edge(edge.type, src or edge.src, dst or edge.dst, edge.props))
             continue
         captured.edges.append(Edge(edge.type, src, dst, _edge_props(edge.props, namespace)))
     return captured, rest
@@ -122,6 +125,12 @@ def _node(node: Node, namespace: str) -> tuple[Node, list[str]] | None:
     types = [str(value) for key, value, _dt, _lang in attrs if key == PROV_TYPE]
     labels = next((_LABELS_BY_TYPE[t] for t in types if t in _LABELS_BY_TYPE), None)
     declared = props.get(DECLARED)
+    if declared is None:
+        # Only named by a relation (an informant in another workflow, outside the
+        # scope exported): a stub, as the keeper has for what a message names.
+        stub = next((_STUB_LABELS[label] for label in reversed(node.labels)
+                     if label in _STUB_LABELS), None)
+        return (Node(node_id, stub, {}), []) if stub and not types else None
     if labels is None:
         if declared != ["entity"]:
             return None  # a node of the namespace that is not one captured provgraph wrote
