@@ -119,3 +119,10 @@ def test_missing_libraries_say_how_to_get_them(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.undo()
     monkeypatch.setenv("PROVGRAPH_JS_DIR", str(tmp_path / "elsewhere"))
     assert jsassets.candidates()[0] == tmp_path / "elsewhere"
+
+
+def test_a_workflow_view_is_titled_by_its_name(store: EmbeddedStore, tmp_path: Path) -> None:
+    for suffix in (".html", ".dot"):
+        out = tmp_path / f"run{suffix}"
+        write_view(store, out, workflow=WF, focus="load")
+        assert f"views-demo (workflow {WF})" in out.read_text(encoding="utf-8")
