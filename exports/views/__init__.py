@@ -59,8 +59,14 @@ def render(scope: ViewScope, fmt: str, title: str, layout: str = "auto") -> str:
     from exports.views.collapse import collapse
     from exports.views.dot import graphviz_available, graphviz_svg, render_dot
     from exports.views.model import view_edges, view_nodes
+    from exports.views.overview import OVERVIEW_MIN_TASKS, overview, task_count
 
-    picture = collapse(view_nodes(scope), view_edges(scope), scope.focus)
+    if scope.kind == "workflow" and task_count(scope) > OVERVIEW_MIN_TASKS:
+        # A large workflow reads as its activities first (the page drills down).
+        picture = overview(scope)
+        title = f"{title}: activity overview of {task_count(scope)} tasks"
+    else:
+        picture = collapse(view_nodes(scope), view_edges(scope), scope.focus)
     if len(picture.nodes) > STATIC_MAX_NODES:
         raise CapExceededError(
             f"{len(picture.nodes)} nodes after collapsing repeated activities is over the "
