@@ -278,16 +278,21 @@ class Flowcept:
         messages = self._messages(with_raw_data=True)
         return buffer_files.to_dataframe(messages) if return_df else messages
 
-    def _messages(self, with_raw_data: bool) -> list[dict[str, Any]]:
+    def _messages(self, with_raw_data: bool, with_end: bool = False) -> list[dict[str, Any]]:
         active = self._recorder or recorder.active()
         messages: list[dict[str, Any]] = []
         if active is None:
             return messages
         active.flush()
         try:
-            messages = user_messages(active.hub.read_since(self._mark))
+            emitted = active.hub.read_since(self._mark)
         except HubError as exc:
             log.warning("cannot read the buffer back: %s", exc)
+            emitted = []
+        messages = user_messages(emitted)
+        if with_end:  # the end of this run (a control message; readers leave it out)
+            messages += [m for m in emitted if wire.is_workflow_end(m)
+                         and m.get("workflow_id") == self._workflow_id]
         if with_raw_data:
             for message in messages:
                 if wire.DATA_REF in message and message.get(wire.TYPE) == wire.TASK:
@@ -299,10 +304,13 @@ class Flowcept:
     buffer = _RunBuffer()
 
     def dump_buffer(self, path: str | os.PathLike[str] | None = None) -> None:
-        """Write this run's messages as JSONL to ``path`` (overwrites). Raw data bytes are
-        left out, as Flowcept leaves them out of its file (``data_ref`` describes them)."""
+        """Write this run's messages as JSONL to ``path`` (overwrites), and the end of the
+        run once it stopped. Raw data bytes are left out, as Flowcept leaves them out of
+        its file (``data_ref`` describes them)."""
         target = buffer_files.resolve(path)
-        buffer_files.write(self._messages(with_raw_data=False), target)
+        # With the end of the run, when it has ended: a card of the file then says how
+        # it ended (``read_buffer_file`` leaves the control message out, as always).
+        buffer_files.write(self._messages(with_raw_data=False, with_end=True), target)
 
     @staticmethod
     def delete_buffer_file(path: str | os.PathLike[str] | None = None) -> None:

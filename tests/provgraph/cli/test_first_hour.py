@@ -126,3 +126,14 @@ def test_the_card_says_how_many_tasks_record_no_host(tmp_path: Path) -> None:
     hosts = next(line for line in (tmp_path / "card.md").read_text().splitlines()
                  if line.startswith("- **Hosts:**"))
     assert "(1 task)" in hosts and "3 tasks record no host" in hosts, hosts
+
+
+def test_a_dumped_run_says_how_it_ended(tmp_path: Path) -> None:
+    with Flowcept(workflow_name="dumped", start_persistence=False) as run:
+        where(1)
+    run.dump_buffer(str(tmp_path / "run.jsonl"))
+    assert len(Flowcept.read_buffer_file(str(tmp_path / "run.jsonl"))) == 2  # counts hold
+    Flowcept.generate_report(input_jsonl_path=str(tmp_path / "run.jsonl"),
+                             output_path=str(tmp_path / "card.md"))
+    card = (tmp_path / "card.md").read_text()
+    assert "**FINISHED**" in card and "no end of run recorded" not in card
