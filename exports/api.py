@@ -21,8 +21,10 @@ from typing import IO, TYPE_CHECKING
 from exports.base import Format, format_for_path, get_format
 from exports.config import ExportSettings
 from exports.source import ExportDocument, ExportScope
+from prov_model.delta import GraphDelta
 from prov_model.imported import ImportBuilder
 from prov_model.prov_records import ProvSyntaxError
+from prov_model.recapture import recapture
 from provgraph.core.errors import DocumentError, OutputError
 from provgraph.core.files import atomic_open
 
@@ -141,7 +143,13 @@ def import_document(store: Store, source: str | os.PathLike[str] | IO[bytes],
     except ProvSyntaxError as exc:
         raise DocumentError(f"{label}: not valid {fmt.description or fmt.name}: "
                             f"{_bounded(exc)}") from None
+    # Captured provenance that provgraph exported comes back as the same run (its
+    # workflow, tasks, values and agents, by id); the rest is imported PROV.
+    captured, delta = recapture(delta, _settings().instance_namespace)
     store.import_graph(delta)
+    if captured.nodes:
+        store.write(captured)
+    delta = GraphDelta([*delta.nodes, *captured.nodes], [*delta.edges, *captured.edges])
     namespaces = sum(1 for node in delta.nodes if node.labels == ("Namespace",))
     return ImportResult(label, fmt.name, builder.records, len(delta.nodes) - namespaces,
                         len(delta.edges), namespaces)

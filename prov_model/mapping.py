@@ -51,6 +51,7 @@ from prov_model.tables import (
     CONTROL_EVENTS,
     IGNORED_KINDS,
     KINDS,
+    USED_FROM,
     VALUE_FIELDS,
     ControlEvent,
     InvalidField,
@@ -239,9 +240,15 @@ def _values(
         prefix = f"{own_id}/{spec.id_segment}/"
         edge_type = spec.edge
         entity_is_src = spec.entity_is_src
+        # ``used_from`` (capture/handoff.py): a used value that is the very object an
+        # earlier task generated is that task's entity, not a new local one.
+        sources = msg.get(USED_FROM) if not entity_is_src else None
         for role, value in values.items():
             role_name = role if type(role) is str else str(role)
-            node = entity_node(value, bounded_id(prefix, role_name), settings)
+            local_id = bounded_id(prefix, role_name)
+            if sources and type(sources) is dict:
+                local_id = _producer_entity(sources.get(role_name)) or local_id
+            node = entity_node(value, local_id, settings)
             add_node(node)
             edge_props: Props = {"role": role_name} if time is None else {
                 "role": role_name, "time": time}
@@ -249,6 +256,14 @@ def _values(
                 add_edge(edge_type, node.id, own_id, edge_props, role_name)
             else:
                 add_edge(edge_type, own_id, node.id, edge_props, role_name)
+
+
+def _producer_entity(source: Any) -> str | None:
+    """The local id of the entity ``[producer_task_id, role]`` names, else ``None``."""
+    if (type(source) is list and len(source) == 2 and type(source[0]) is str and source[0]
+            and type(source[1]) is str):
+        return bounded_id(f"{source[0]}/generated/", source[1])
+    return None
 
 
 def _links(

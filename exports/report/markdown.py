@@ -137,8 +137,11 @@ def render_card(card: WorkflowCard) -> str:
     if card.completeness:
         lines.append(f"- **Completeness:** {cell(card.completeness)}")
     lines += ["", "## 3. Infrastructure", "",
-              "- **Hosts:** " + (", ".join(f"{code(h)} ({n} tasks)" if n else code(h)
-                                          for h, n in card.hosts.most_common()) or "-"),
+              "- **Hosts:** " + (", ".join(
+                  f"{code(h)} ({n} task{'s' if n != 1 else ''})" if n else code(h)
+                  for h, n in card.hosts.most_common()) or "-") + (
+                  f"; {card.hosts_unknown} tasks record no host (lightweight tasks and "
+                  "loop iterations do not)" if card.hosts_unknown else ""),
               f"- **Python:** {cell(card.python or '-')}" + (
                   f" on {cell(card.platform)}" if card.platform else ""),
               f"- **provgraph:** {cell(card.provgraph_version or '-')} (captured), "
