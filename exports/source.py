@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from exports.config import ExportSettings
+from keeper.lineage.around import Around, around
+from keeper.lineage.walk import MAX_LIMIT
 from keeper.stores.base import check_depth
 from prov_model import imported
 from prov_model.captured import EDGE_RELATIONS, NODE_KINDS, CaptureMapper
@@ -35,7 +37,7 @@ from prov_model.vocab import (
     WAS_GENERATED_BY,
     WAS_PART_OF,
 )
-from provgraph.core.errors import ArgumentError, StoreError
+from provgraph.core.errors import ArgumentError, CapExceededError, NotFoundError, StoreError
 
 if TYPE_CHECKING:
     from keeper.stores.base import Store
@@ -172,19 +174,14 @@ class ExportDocument:
             return {label: store.label_ids(label) for _, label in _SECTION_LABELS}
         root = scope.id or ""
         if scope.kind == "around":
-            node = store.get_node(root)
-            if node is None:
-                raise StoreError(f"no node {root!r} in the store")
-            hits = [{"id": root, "labels": node["labels"]}]
-            if scope.up:
-                hits += store.upstream(root, scope.depth)
-            if scope.down:
-                hits += store.downstream(root, scope.depth)
+            found = around_scope(store, root, scope.depth, scope.up, scope.down)
+            labels = found.labels()
+            labels.update((n["id"], n["labels"]) for n in store.nodes_by_ids(found.agents))
             out: dict[str, set[str] | list[str]] = {label: set() for _, label in _SECTION_LABELS}
-            for hit in hits:
+            for node_id in found.ids():
                 for _, label in _SECTION_LABELS:
-                    if label in hit["labels"]:
-                        out[label].add(hit["id"])  # type: ignore[union-attr]
+                    if label in labels.get(node_id, ()):
+                        out[label].add(node_id)  # type: ignore[union-attr]
             self._edge_filter = _within(set().union(*out.values()))
             return out
         closure = store.part_of_closure(root)
@@ -323,6 +320,19 @@ class ExportDocument:
 
     def total_nodes(self) -> int:
         return sum(len(ids) for c in self._containers for ids in c.ids.values())
+
+
+def around_scope(store: Store, root: str, depth: int, up: bool = True, down: bool = True
+                 ) -> Around:
+    """The lineage around ``root`` as the one engine gives it (:mod:`keeper.lineage.around`,
+    the scope of ``viz --around`` too), without a cap short of the engine's own."""
+    try:
+        found = around(store, root, depth, up, down, MAX_LIMIT)
+    except NotFoundError as exc:
+        raise StoreError(f"no node {root!r} in the store") from exc
+    if found.truncated:
+        raise CapExceededError(next(w.cap_message() for w in found.walks() if w.truncated))
+    return found
 
 
 def _within(nodes: set[str]) -> Callable[[dict[str, Any]], bool]:

@@ -45,7 +45,12 @@ class Neo4jLineage(LineageReads):
         return self._read_work(lambda run: work(_InTransaction(run)), LINEAGE_TIMEOUT_S)
 
     def lineage_step(self, ids: list[str], way: str, limit: int) -> list[Row]:
-        return self._rows(STEPS[way], {"ids": ids, "limit": limit})
+        from keeper.stores.neo4j.reads import ordered_labels
+
+        rows = self._rows(STEPS[way], {"ids": ids, "limit": limit})
+        for row in rows:  # general label first, as every other read gives them
+            row["labels"] = ordered_labels(row["labels"])
+        return rows
 
     def nodes_by_ids(self, ids: list[str]) -> list[Row]:
         from keeper.stores.neo4j.reads import node_record
