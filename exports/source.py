@@ -7,12 +7,18 @@ kind in :data:`prov_model.prov_terms.RECORD_KINDS` order, each sorted by node id
 or by source, type, target and key (relations). Both stores give the same records in the
 same order, so two exports of the same data are byte-identical.
 
-Memory: the ids of the scope are held (sorted lists of strings); records are read from the
-store ``chunk`` at a time and handed on at once, so a writer never holds the document.
+Memory: flat in the size of the scope. The ids are read from the store in keyset pages
+(:class:`keeper.stores.scope.ScopeIds`: the embedded store keeps a workflow's scope in a
+temporary table of its database), then the records of each page by id, ``chunk`` at a time,
+handed on at once: neither the ids nor the records of a whole workflow are ever held, and a
+writer never holds the document. Only the lineage around a node (bounded by the walk's cap)
+is held.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -20,7 +26,8 @@ from typing import TYPE_CHECKING, Any, cast
 from exports.config import ExportSettings
 from keeper.lineage.around import Around, around
 from keeper.lineage.walk import MAX_LIMIT
-from keeper.stores.base import check_depth
+from keeper.stores.base import EdgeRecord, check_depth
+from keeper.stores.scope import HeldScope, LabelScope, ScopeIds
 from prov_model import imported
 from prov_model.captured import EDGE_RELATIONS, NODE_KINDS, CaptureMapper
 from prov_model.namespaces import PrefixMap
@@ -32,9 +39,6 @@ from prov_model.vocab import (
     ENTITY,
     PROVGRAPH_NS,
     PROVONE_NS,
-    USED,
-    WAS_ASSOCIATED_WITH,
-    WAS_GENERATED_BY,
     WAS_PART_OF,
 )
 from provgraph.core.errors import ArgumentError, CapExceededError, NotFoundError, StoreError
@@ -114,13 +118,10 @@ class ExportScope:
 
 @dataclass
 class Container:
-    """The document (``bundle is None``) or one bundle, with its node ids per label."""
+    """The document (``bundle is None``) or one bundle: the ids of the scope outside every
+    bundle, or those of the bundle (``"<bundle> <local id>"``), read in pages."""
 
     bundle: str | None
-    ids: dict[str, list[str]]  # general label -> sorted ids
-
-    def all_ids(self) -> list[str]:
-        return sorted({i for ids in self.ids.values() for i in ids})
 
 
 Progress = Callable[[int], None]
@@ -145,81 +146,105 @@ class ExportDocument:
                                    "provone": PROVONE_NS})
         self.prefixes.add(self.settings.instance_prefix, self.settings.instance_namespace)
         self.prefixes.update(store.namespaces())
-        self._containers = self._resolve()
-        self._part_of: dict[str, list[str]] = {}
+        self._edge_rule = _ALL
+        self._scope = self._resolve()
+        self._bundles: list[str] | None = None
         self._declared_bundles: set[str] = set()
         self.records_written = 0
 
     # --- scope resolution ----------------------------------------------------------------
 
-    def _resolve(self) -> list[Container]:
-        ids = self._scope_ids()
-        by_bundle: dict[str, dict[str, list[str]]] = {}
-        top: dict[str, list[str]] = {}
-        for label, found in ids.items():
-            for node_id in found:
-                if " " in node_id:
-                    bundle = node_id.split(" ", 1)[0]
-                    by_bundle.setdefault(bundle, {}).setdefault(label, []).append(node_id)
-                else:
-                    top.setdefault(label, []).append(node_id)
-        containers = [Container(None, {k: sorted(v) for k, v in top.items()})]
-        containers.extend(Container(b, {k: sorted(v) for k, v in by_bundle[b].items()})
-                          for b in sorted(by_bundle))
-        return containers
-
-    def _scope_ids(self) -> dict[str, set[str] | list[str]]:
+    def _resolve(self) -> ScopeIds:
         store, scope = self.store, self.scope
         if scope.kind == "all":
-            return {label: store.label_ids(label) for _, label in _SECTION_LABELS}
+            return LabelScope(store)
         root = scope.id or ""
         if scope.kind == "around":
             found = around_scope(store, root, scope.depth, scope.up, scope.down)
             labels = found.labels()
             labels.update((n["id"], n["labels"]) for n in store.nodes_by_ids(found.agents))
-            out: dict[str, set[str] | list[str]] = {label: set() for _, label in _SECTION_LABELS}
-            for node_id in found.ids():
-                for _, label in _SECTION_LABELS:
-                    if label in labels.get(node_id, ()):
-                        out[label].add(node_id)  # type: ignore[union-attr]
-            self._edge_filter = _within(set().union(*out.values()))
-            return out
-        closure = store.part_of_closure(root)
-        if not closure:
+            self._edge_rule = _WITHIN
+            return HeldScope({label: [i for i in found.ids() if label in labels.get(i, ())]
+                              for _, label in _SECTION_LABELS})
+        held = store.part_of_scope(root)
+        if held is None:
             raise StoreError(f"no {scope.kind} {root!r} in the store")
-        entities: set[str] = set()
-        agents: set[str] = set()
-        for start in range(0, len(closure), self.settings.chunk):
-            chunk = closure[start:start + self.settings.chunk]
-            # Only associations carry a prop the scope needs (the plan): the other reads
-            # leave props out.
-            entities.update(dst for _, _, dst in store.edge_ends(chunk, (USED,)))
-            for edge in store.out_edges_of(chunk, (WAS_ASSOCIATED_WITH,)):
-                agents.add(edge["dst"])
-                plan = edge["props"].get("plan")
-                if isinstance(plan, str):
-                    entities.add(plan)
-            entities.update(src for _, src, _ in store.edge_ends(chunk, (WAS_GENERATED_BY,),
-                                                                 "in"))
-        members = set(closure)
-        self._edge_filter = _workflow_edges(members, members | entities | agents)
-        return {ACTIVITY: closure, ENTITY: entities, AGENT: agents}
+        self._edge_rule = _WORKFLOW
+        return held
 
-    _edge_filter: Callable[[dict[str, Any]], bool] = staticmethod(lambda edge: True)
+    def _find_bundles(self) -> list[str]:
+        """The bundles holding nodes of the scope: one pass over the pages of ids, keeping
+        only the bundle names."""
+        found: set[str] = set()
+        for _, label in _SECTION_LABELS:
+            for page in self._pages(label, ""):
+                found.update(i.split(" ", 1)[0] for i in page if " " in i)
+        return sorted(found)
+
+    def _pages(self, label: str, after: str) -> Iterator[list[str]]:
+        limit = self.settings.chunk
+        while True:
+            page = self._scope.page(label, after, limit)
+            if page:
+                yield page
+            if len(page) < limit:
+                return
+            after = page[-1]
+
+    def _ids(self, container: Container, label: str) -> Iterator[list[str]]:
+        """The ids of ``label`` in ``container``, in id order, a chunk at a time."""
+        if container.bundle is None:
+            for page in self._pages(label, ""):
+                kept = [i for i in page if " " not in i]
+                if kept:
+                    yield kept
+            return
+        prefix = container.bundle + " "
+        for page in self._pages(label, prefix):
+            kept = [i for i in page if i.startswith(prefix)]
+            if kept:
+                yield kept
+            if len(kept) < len(page):
+                return
+
+    def _sources(self, container: Container) -> Iterator[list[str]]:
+        """Every id of ``container`` (any label), in id order, each once, in chunks."""
+        merged = heapq.merge(*(itertools.chain.from_iterable(self._ids(container, label))
+                               for _, label in _SECTION_LABELS))
+        chunk: list[str] = []
+        last = None
+        for node_id in merged:
+            if node_id != last:
+                chunk.append(node_id)
+                last = node_id
+                if len(chunk) >= self.settings.chunk:
+                    yield chunk
+                    chunk = []
+        if chunk:
+            yield chunk
+
+    def close(self) -> None:
+        """Release what the scope holds in the store (a temporary table). Idempotent."""
+        self._scope.close()
+
+    def __enter__(self) -> ExportDocument:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- records ---------------------------------------------------------------------------
 
     def document(self) -> Container:
         """The document's own container (nodes outside bundles)."""
-        return self._containers[0]
+        return Container(None)
 
     def bundles(self) -> list[Container]:
         """The bundles, by IRI: those holding nodes of the scope, and the (empty) bundles
         declared in the document's sections. Ask after reading the document's sections."""
-        found = {c.bundle: c for c in self._containers[1:] if c.bundle is not None}
-        for bundle in self._declared_bundles - set(found):
-            found[bundle] = Container(bundle, {})
-        return [found[b] for b in sorted(found)]
+        if self._bundles is None:
+            self._bundles = self._find_bundles()
+        return [Container(b) for b in sorted({*self._bundles, *self._declared_bundles})]
 
     def sections(self, container: Container) -> Iterator[tuple[str, Iterator[Record]]]:
         """``(record kind, records)`` for each kind, in RECORD_KINDS order (maybe empty)."""
@@ -235,21 +260,17 @@ class ExportDocument:
         sections (both already of the section's kind), beside the :class:`Record` of
         imported PROV. A writer with a fast path for captured nodes encodes them straight
         from their props (:mod:`exports.provjson_captured`); :meth:`sections` maps them."""
-        if container.bundle is None and not self._part_of:
-            self._part_of = self._collect_part_of(container.ids.get(ACTIVITY, []))
         for kind, label in _SECTION_LABELS:
-            yield kind, self._elements(kind, container.ids.get(label, []))
-        sources = container.all_ids()
-        # One pass for which nodes have edges of which type: each relation section then
-        # reads the edges of those nodes only.
-        by_type: dict[str, set[str]] = {}
-        for start in range(0, len(sources), self.settings.chunk):
-            for edge_type, found in self.store.out_edge_types(
-                    sources[start:start + self.settings.chunk]).items():
-                by_type.setdefault(edge_type, set()).update(found)
+            yield kind, self._elements(kind, self._ids(container, label),
+                                       container.bundle is None and label == ACTIVITY)
+        # One pass for which edge types leave the container's nodes: each relation section
+        # then pages through the nodes again, reading the edges of its type only.
+        present: set[str] = set()
+        for chunk in self._sources(container):
+            present.update(self.store.out_edge_types(chunk))
         for relation in RELATION_KINDS:
-            if relation.edge and relation.edge in by_type:
-                yield relation.name, self._relations(relation.edge, sorted(by_type[relation.edge]))
+            if relation.edge and relation.edge in present:
+                yield relation.name, self._relations(relation.edge, self._sources(container))
 
     def _node_records(self, kind: str, items: Iterator[Item]) -> Iterator[Record]:
         node_record = self.mapper.node_record
@@ -271,20 +292,19 @@ class ExportDocument:
                 if record is not None:
                     yield record
 
-    def _collect_part_of(self, activities: Sequence[str]) -> dict[str, list[str]]:
+    def _parts(self, activities: Sequence[str]) -> dict[str, list[str]]:
+        """Activity -> the wholes it is part of, for one chunk of activities."""
         part_of: dict[str, list[str]] = {}
-        for start in range(0, len(activities), self.settings.chunk):
-            for _, src, dst in self.store.edge_ends(
-                    activities[start:start + self.settings.chunk], (WAS_PART_OF,)):
-                part_of.setdefault(src, []).append(dst)
+        for _, src, dst in self.store.edge_ends(activities, (WAS_PART_OF,)):
+            part_of.setdefault(src, []).append(dst)
         return part_of
 
-    def _elements(self, kind: str, ids: Sequence[str]) -> Iterator[Item]:
-        chunk = self.settings.chunk
-        part_of = self._part_of
+    def _elements(self, kind: str, chunks: Iterator[list[str]], with_parts: bool
+                  ) -> Iterator[Item]:
         no_parts: tuple[str, ...] = ()
-        for start in range(0, len(ids), chunk):
-            batch = self.store.nodes_by_ids(ids[start:start + chunk])
+        for ids in chunks:
+            batch = self.store.nodes_by_ids(ids)
+            part_of = self._parts(ids) if with_parts else {}
             for node in batch:
                 props = node["props"]
                 if "iri" in props:  # imported.is_imported, inlined (hot loop)
@@ -302,15 +322,26 @@ class ExportDocument:
             self.records_written += len(batch)
             self.progress(len(batch))
 
-    def _relations(self, edge_type: str, sources: Sequence[str]) -> Iterator[Item]:
-        chunk = self.settings.chunk
-        keep = self._edge_filter
+    def _kept(self, edges: list[EdgeRecord]) -> list[EdgeRecord]:
+        """The edges the scope keeps: all of them for the whole store; those into the scope
+        around a node; for a workflow, the edges of its activities (their informants may lie
+        outside) and the edges between nodes of the scope."""
+        if self._edge_rule == _ALL or not edges:
+            return edges
+        ends = {edge["dst"] for edge in edges}
+        if self._edge_rule == _WORKFLOW:
+            ends.update(edge["src"] for edge in edges)
+        inside = self._scope.labels_of(sorted(ends))
+        if self._edge_rule == _WITHIN:
+            return [edge for edge in edges if edge["dst"] in inside]
+        return [edge for edge in edges
+                if ACTIVITY in inside.get(edge["src"], ()) or edge["dst"] in inside]
+
+    def _relations(self, edge_type: str, chunks: Iterator[list[str]]) -> Iterator[Item]:
         captured = edge_type in EDGE_RELATIONS
-        for start in range(0, len(sources), chunk):
-            edges = self.store.out_edges_of(sources[start:start + chunk], (edge_type,))
-            for edge in edges:
-                if not keep(edge):
-                    continue
+        for ids in chunks:
+            edges = self.store.out_edges_of(ids, (edge_type,))
+            for edge in self._kept(edges):
                 props = edge["props"]
                 if imported.is_imported_edge(props):
                     yield imported.relation_record(edge_type, edge["src"], edge["dst"], props)
@@ -319,7 +350,7 @@ class ExportDocument:
             self.progress(len(edges))
 
     def total_nodes(self) -> int:
-        return sum(len(ids) for c in self._containers for ids in c.ids.values())
+        return self._scope.count()
 
 
 def around_scope(store: Store, root: str, depth: int, up: bool = True, down: bool = True
@@ -335,11 +366,4 @@ def around_scope(store: Store, root: str, depth: int, up: bool = True, down: boo
     return found
 
 
-def _within(nodes: set[str]) -> Callable[[dict[str, Any]], bool]:
-    return lambda edge: edge["dst"] in nodes
-
-
-def _workflow_edges(members: set[str], nodes: set[str]) -> Callable[[dict[str, Any]], bool]:
-    # Edges of the workflow's activities (their informants may lie outside), and edges
-    # between nodes of the scope.
-    return lambda edge: edge["src"] in members or edge["dst"] in nodes
+_ALL, _WITHIN, _WORKFLOW = "all", "within", "workflow"  # which edges a scope keeps

@@ -26,6 +26,7 @@ Lineage answers (:mod:`keeper.lineage`) are built from the bounded primitives of
 
 from __future__ import annotations
 
+import bisect
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -37,6 +38,7 @@ from provgraph.core.errors import StoreError
 from provgraph.core.registry import Registry
 
 if TYPE_CHECKING:
+    from keeper.stores.scope import ScopeIds
     from prov_model import GraphDelta
     from provgraph.core.config import Settings
 
@@ -173,6 +175,27 @@ class Store(LineageReads, ABC):
         edges = (self.out_edges_of(ids, types) if direction == "out"
                  else self.in_edges_of(ids, types))
         return [(edge["type"], edge["src"], edge["dst"]) for edge in edges]
+
+    def page_label_ids(self, label: str, after: str, limit: int) -> list[str]:
+        """At most ``limit`` ids of nodes having ``label`` greater than ``after``, in id
+        order (keyset pages). Here over :meth:`label_ids` (holding them); the embedded store
+        reads one page at a time."""
+        ids = self.label_ids(label)
+        first = bisect.bisect_right(ids, after)
+        return ids[first:first + limit]
+
+    def label_count(self, label: str) -> int:
+        """How many nodes have ``label``."""
+        return self.counts()["nodes"].get(check_label(label), 0)
+
+    def part_of_scope(self, root_id: str) -> ScopeIds | None:
+        """The export scope of a workflow or campaign (``root_id``, what is part of it, the
+        values its activities used and generated, their agents and plans) as keyset pages
+        of ids (:mod:`keeper.stores.scope`), or ``None`` when there is no ``root_id``. Here
+        held in memory; the embedded store keeps it in its database. Close it after use."""
+        from keeper.stores.scope import held_part_of_scope
+
+        return held_part_of_scope(self, root_id)
 
     def part_of_closure(self, root_id: str) -> list[str]:
         """``root_id`` and every node ``WAS_PART_OF`` it, directly or not, sorted."""
