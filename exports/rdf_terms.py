@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from exports.config import NAME_CACHE
 from exports.rdf_common import RDF_TYPE, Term
 from prov_model.namespaces import PrefixMap
 
@@ -48,7 +49,7 @@ class TermWriter:
                     break
             else:
                 found = f"<{iri.translate(_IRI_ESCAPES)}>"
-            if len(self._names) < 50_000:
+            if len(self._names) < NAME_CACHE:
                 self._names[iri] = found
         return found
 
