@@ -44,7 +44,7 @@ from prov_model.vocab import (
 from provgraph.core.errors import ArgumentError, CapExceededError, NotFoundError, StoreError
 
 if TYPE_CHECKING:
-    from keeper.stores.base import Store
+    from keeper.stores.protocols import ScopedReads
 
 SCOPES = ("workflow", "campaign", "around", "all")
 _SECTION_LABELS = (("entity", ENTITY), ("activity", ACTIVITY), ("agent", AGENT))
@@ -135,8 +135,9 @@ Item = Record | CapturedNode | CapturedEdge
 class ExportDocument:
     """A scope of ``store`` as PROV records (see the module docstring)."""
 
-    def __init__(self, store: Store, scope: ExportScope, settings: ExportSettings | None = None,
-                 progress: Progress | None = None) -> None:
+    def __init__(self, store: ScopedReads, scope: ExportScope,
+                 settings: ExportSettings | None = None, progress: Progress | None = None
+                 ) -> None:
         self.store = store
         self.scope = scope
         self.settings = settings or ExportSettings()
@@ -353,7 +354,7 @@ class ExportDocument:
         return self._scope.count()
 
 
-def around_scope(store: Store, root: str, depth: int, up: bool = True, down: bool = True
+def around_scope(store: ScopedReads, root: str, depth: int, up: bool = True, down: bool = True
                  ) -> Around:
     """The lineage around ``root`` as the one engine gives it (:mod:`keeper.lineage.around`,
     the scope of ``viz --around`` too), without a cap short of the engine's own."""

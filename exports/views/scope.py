@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from keeper.lineage import api
 from keeper.lineage.around import around
+from keeper.stores.records import NodeRecord
 from prov_model.vocab import LINEAGE_EDGE_TYPES, TASK
 from provgraph.core.errors import CapExceededError, NotFoundError
 
@@ -36,15 +37,15 @@ class ViewScope:
     kind: str  # "workflow" or "around"
     subject: str
     focus: str
-    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    nodes: dict[str, NodeRecord] = field(default_factory=dict)
     edges: list[dict[str, Any]] = field(default_factory=list)
     depth: int | None = None
     outside: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
-def _records(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
+def _records(store: Store, ids: list[str]) -> dict[str, NodeRecord]:
+    found: dict[str, NodeRecord] = {}
     for start in range(0, len(ids), NODE_CHUNK):
         for record in store.nodes_by_ids(ids[start : start + NODE_CHUNK]):
             found[record["id"]] = record

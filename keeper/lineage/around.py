@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from keeper.lineage.walk import DEFAULT_LIMIT, MAX_LIMIT, Lineage, check_depth, check_limit, walk
-from keeper.stores.lineage import LineageReads, summary
+from keeper.stores.lineage import summary
+from keeper.stores.protocols import LineagePrimitives
+from keeper.stores.records import NodeRecord
 from prov_model.vocab import ACTIVITY, WAS_ASSOCIATED_WITH
 
 if TYPE_CHECKING:
@@ -61,10 +63,10 @@ class Around:
         return out
 
 
-def around_of(reads: LineageReads, node: dict[str, Any], depth: int, up: bool = True,
+def around_of(reads: LineagePrimitives, node: NodeRecord, depth: int, up: bool = True,
               down: bool = True, limit: int = DEFAULT_LIMIT) -> Around:
     """The scope around ``node`` (a node record) over ``reads`` (run it inside one
-    :meth:`~keeper.stores.lineage.LineageReads.lineage_session`)."""
+    :meth:`~keeper.stores.lineage.LineagePrimitives.lineage_session`)."""
     check_depth(depth)
     check_limit(limit)
     start = {"id": node["id"], "labels": node["labels"], "props": summary(node["props"])}
@@ -84,7 +86,7 @@ def around_of(reads: LineageReads, node: dict[str, Any], depth: int, up: bool = 
     return found
 
 
-def around(store: LineageReads, ref: Any, depth: int, up: bool = True, down: bool = True,
+def around(store: LineagePrimitives, ref: Any, depth: int, up: bool = True, down: bool = True,
            limit: int = DEFAULT_LIMIT, entities: EntitySettings | None = None) -> Around:
     """The scope around ``ref`` (a node id, or a value such as a file path) in one read
     session. Raises :class:`~provgraph.core.errors.NotFoundError` for an unknown ``ref``."""
@@ -94,11 +96,11 @@ def around(store: LineageReads, ref: Any, depth: int, up: bool = True, down: boo
         lambda r: around_of(r, resolve(r, ref, entities), depth, up, down, limit))
 
 
-def nearest(store: LineageReads, node_id: str, way: str, depth: int) -> list[dict[str, Any]]:
+def nearest(store: LineagePrimitives, node_id: str, way: str, depth: int) -> list[dict[str, Any]]:
     """``[{"id", "labels", "distance"}]`` of a walk without a cap, by distance then id;
     ``[]`` for an unknown node (the shape of ``Store.upstream`` / ``downstream``)."""
 
-    def run(reads: LineageReads) -> list[dict[str, Any]]:
+    def run(reads: LineagePrimitives) -> list[dict[str, Any]]:
         found = reads.nodes_by_ids([node_id])
         if not found:
             return []

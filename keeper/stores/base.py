@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from keeper.stores.lineage import LineageReads
+from keeper.stores.records import EdgeRecord, NodeRecord
 from prov_model.vocab import ALL_LABEL_SETS, WAS_PART_OF
 from provgraph.core import registry
 from provgraph.core.errors import StoreError
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
     from prov_model import GraphDelta
     from provgraph.core.config import Settings
 
-NodeRecord = dict[str, Any]
-EdgeRecord = dict[str, Any]
 
 MAX_LINEAGE_DEPTH = 50
 DIRECTIONS = ("out", "in", "both")  # of Store.edges

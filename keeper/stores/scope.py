@@ -33,7 +33,7 @@ from prov_model.vocab import (
 )
 
 if TYPE_CHECKING:
-    from keeper.stores.base import Store as ProvReads
+    from keeper.stores.protocols import ProvReads
 
 GENERAL = (ENTITY, ACTIVITY, AGENT)
 

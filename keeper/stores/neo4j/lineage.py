@@ -16,10 +16,11 @@ hop plans in milliseconds and explores exactly the hops asked for.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from keeper.stores.lineage import LineageReads, Row
+from keeper.stores.records import NodeRecord
 
 T = TypeVar("T")
 Run = Callable[[str, dict[str, Any]], list[Row]]  # (statement name, params) -> rows
@@ -52,7 +53,7 @@ class Neo4jLineage(LineageReads):
             row["labels"] = ordered_labels(row["labels"])
         return rows
 
-    def nodes_by_ids(self, ids: list[str]) -> list[Row]:
+    def nodes_by_ids(self, ids: Sequence[str]) -> list[NodeRecord]:
         from keeper.stores.neo4j.reads import node_record
 
         rows = self._rows("lineage/nodes_by_ids", {"ids": list(dict.fromkeys(ids))})
@@ -69,7 +70,7 @@ class Neo4jLineage(LineageReads):
     def entity_users(self, entity_id: str, limit: int) -> list[Row]:
         return self._rows("lineage/entity_users", {"id": entity_id, "limit": limit})
 
-    def campaign_workflows(self, campaign_id: str, limit: int) -> list[Row]:
+    def campaign_workflows(self, campaign_id: str, limit: int) -> list[NodeRecord]:
         from keeper.stores.neo4j.reads import node_record
 
         rows = self._rows("lineage/campaign_workflows", {"id": campaign_id, "limit": limit})
