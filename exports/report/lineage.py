@@ -7,10 +7,10 @@ question is answered.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from keeper.lineage.around import nearest
 from keeper.stores.base import Store, check_depth
+from keeper.stores.records import LineageHit
 from provgraph.core.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ UP, DOWN = "up", "down"
 
 
 def lineage(store: Store, node_id: str, direction: str, depth: int = DEPTH
-            ) -> list[dict[str, Any]]:
+            ) -> list[LineageHit]:
     """The nodes ``node_id`` derives from (``up``) or that derive from it (``down``):
     ``[{id, labels, distance}]``, nearest first; ``[]`` when the store cannot answer."""
     try:

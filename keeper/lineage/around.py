@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from keeper.lineage.walk import DEFAULT_LIMIT, MAX_LIMIT, Lineage, check_depth, check_limit, walk
 from keeper.stores.lineage import summary
 from keeper.stores.protocols import LineagePrimitives
-from keeper.stores.records import NodeRecord
+from keeper.stores.records import LineageHit, NodeRecord
 from prov_model.vocab import ACTIVITY, WAS_ASSOCIATED_WITH
 
 if TYPE_CHECKING:
@@ -96,11 +96,11 @@ def around(store: LineagePrimitives, ref: Any, depth: int, up: bool = True, down
         lambda r: around_of(r, resolve(r, ref, entities), depth, up, down, limit))
 
 
-def nearest(store: LineagePrimitives, node_id: str, way: str, depth: int) -> list[dict[str, Any]]:
+def nearest(store: LineagePrimitives, node_id: str, way: str, depth: int) -> list[LineageHit]:
     """``[{"id", "labels", "distance"}]`` of a walk without a cap, by distance then id;
     ``[]`` for an unknown node (the shape of ``Store.upstream`` / ``downstream``)."""
 
-    def run(reads: LineagePrimitives) -> list[dict[str, Any]]:
+    def run(reads: LineagePrimitives) -> list[LineageHit]:
         found = reads.nodes_by_ids([node_id])
         if not found:
             return []

@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from keeper.stores.lineage import LineageReads
-from keeper.stores.records import EdgeRecord, NodeRecord
+from keeper.stores.records import EdgeRecord, LineageHit, NodeRecord
 from prov_model.vocab import ALL_LABEL_SETS, WAS_PART_OF
 from provgraph.core import registry
 from provgraph.core.errors import StoreError
@@ -87,7 +87,7 @@ class Store(LineageReads, ABC):
     ) -> list[EdgeRecord]:
         """Edges touching ``node_id``: ``direction`` is ``out``, ``in`` or ``both``."""
 
-    def upstream(self, node_id: str, depth: int = 10) -> list[dict[str, Any]]:
+    def upstream(self, node_id: str, depth: int = 10) -> list[LineageHit]:
         """Nodes ``node_id`` depends on, following ``vocab.LINEAGE_EDGE_TYPES`` forwards (``USED``
         task->entity, ``WAS_GENERATED_BY`` entity->task, ``WAS_INFORMED_BY`` task->task), at
         most ``depth`` hops; each ``{"id", "labels", "distance"}`` at its shortest distance;
@@ -95,11 +95,11 @@ class Store(LineageReads, ABC):
         (:func:`keeper.lineage.around.nearest`, without a cap), never a walk of its own."""
         return self._nearest(node_id, "upstream", depth)
 
-    def downstream(self, node_id: str, depth: int = 10) -> list[dict[str, Any]]:
+    def downstream(self, node_id: str, depth: int = 10) -> list[LineageHit]:
         """Nodes that depend on ``node_id``: the same edges followed backwards."""
         return self._nearest(node_id, "downstream", depth)
 
-    def _nearest(self, node_id: str, way: str, depth: int) -> list[dict[str, Any]]:
+    def _nearest(self, node_id: str, way: str, depth: int) -> list[LineageHit]:
         from keeper.lineage.around import nearest
 
         return nearest(self, check_id(node_id), way, check_depth(depth))
