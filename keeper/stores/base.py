@@ -14,14 +14,15 @@ Write contract:
   (the keeper retries with backoff and acknowledges nothing); any other failure raises
   :class:`provgraph.core.errors.StoreError`.
 
-Record shapes (plain dicts, JSON-able):
-- node: ``{"id": str, "labels": [str, ...], "props": {...}}`` — labels general-first,
-  as in ``prov_model`` (e.g. ``["Activity", "Task"]``);
-- edge: ``{"type": str, "src": str, "dst": str, "props": {...}}``;
-- lineage hit: ``{"id": str, "labels": [...], "distance": int}``.
+``Store`` is the union of the four protocols of :mod:`keeper.stores.protocols` (the writer,
+the PROV reads, the lineage primitives, the query reads), for callers that need everything;
+code that needs one part types its store with that protocol. Records are the typed dicts of
+:mod:`keeper.stores.records` (``NodeRecord``, ``EdgeRecord``, ``LineageHit``), labels
+general-first as in ``prov_model`` (e.g. ``["Activity", "Task"]``).
 
-Lineage answers (:mod:`keeper.lineage`) are built from the bounded primitives of
-:class:`keeper.stores.lineage.LineageReads`, which every store inherits.
+Lineage answers (:mod:`keeper.lineage`, the one engine) are built from the bounded
+primitives (defaults in :class:`keeper.stores.lineage.LineageReads`); ``upstream`` and
+``downstream`` here are shorthands of that engine.
 """
 
 from __future__ import annotations
