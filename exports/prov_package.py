@@ -66,8 +66,9 @@ def read_with_prov(stream: IO[bytes], format: str, **options: Any) -> ParsedDocu
 
     model = _prov()
     content = stream.read()
+    invented: set[str] = set()
     if format == "rdf":  # every syntax: Turtle and TriG may write IRIs in full too
-        content = _prefixed(content, options.get("rdf_format", "turtle"))
+        content, invented = _prefixed(content, options.get("rdf_format", "turtle"))
         options = {**options, "rdf_format": "trig"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -84,13 +85,16 @@ def read_with_prov(stream: IO[bytes], format: str, **options: Any) -> ParsedDocu
     parsed = ProvJsonFormat().read(io.BytesIO(text.encode()), "<prov>")
     if format == "rdf":
         parsed.records = iter(without_implied(list(parsed.records)))
+        # The prefixes made up for the prov reader are not the document's: not stored.
+        parsed.namespaces = [(p, uri) for p, uri in parsed.namespaces if p not in invented]
     return parsed
 
 
-def _prefixed(content: bytes, rdf_format: str) -> bytes:
-    """The RDF of ``content`` as TriG with a prefix for every namespace it uses: the prov
+def _prefixed(content: bytes, rdf_format: str) -> tuple[bytes, set[str]]:
+    """The RDF of ``content`` as TriG with a prefix for every namespace it uses (the prov
     package's PROV-O reader needs qualified names, which N-Triples and expanded JSON-LD
-    lack, and Turtle and TriG need not give (an IRI may be written in full)."""
+    lack, and Turtle and TriG need not give: an IRI may be written in full), and the
+    prefixes made up for it."""
     try:
         import rdflib
     except ImportError as exc:
@@ -111,6 +115,7 @@ def _prefixed(content: bytes, rdf_format: str) -> bytes:
     except Exception as exc:
         raise ProvSyntaxError(str(exc).strip().splitlines()[0] if str(exc).strip()
                               else type(exc).__name__) from None
+    declared = {str(prefix) for prefix, _ in graph.namespaces()}
     prefixes = PrefixMap()
     for quad in graph.quads():
         for term in quad:
@@ -118,8 +123,19 @@ def _prefixed(content: bytes, rdf_format: str) -> bytes:
                 prefixes.qname(str(term))
     for prefix, uri in prefixes.by_prefix.items():
         graph.bind(prefix, rdflib.URIRef(uri), override=False)
+    # rdflib writes an xsd:double as a Turtle number of 7 digits: keep its lexical form
+    # whole under a stand-in datatype, named xsd:double again in the text.
+    doubles = [q for q in graph.quads() if isinstance(q[2], rdflib.Literal)
+               and q[2].datatype == rdflib.XSD.double]
+    for s, p, o, g in doubles:
+        graph.remove((s, p, o, g))
+        graph.add((s, p, rdflib.Literal(str(o), datatype=rdflib.URIRef(_DOUBLE)), g))
     text: str = graph.serialize(format="trig")
-    return text.encode()
+    text = text.replace(f"^^<{_DOUBLE}>", f"^^<{rdflib.XSD.double}>")
+    return text.encode(), set(prefixes.by_prefix) - declared
+
+
+_DOUBLE = "urn:x-provgraph:double"  # see _prefixed
 
 
 def without_implied(records: list[Record]) -> list[Record]:

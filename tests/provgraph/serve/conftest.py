@@ -96,7 +96,7 @@ class Server:
                 kind = response.headers.get("content-type", "")
         except urllib.error.HTTPError as exc:
             body, status, kind = exc.read(), exc.code, exc.headers.get("content-type", "")
-        return status, json.loads(body) if "json" in kind else body
+        return status, json.loads(body) if kind.startswith("application/json") else body
 
     def ok(self, path: str) -> Any:
         status, body = self.get(path)
