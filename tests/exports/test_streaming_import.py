@@ -166,3 +166,13 @@ def test_memory_does_not_grow_with_the_document(tmp_path: Path) -> None:
     small = _peak(tmp_path, 1_000)  # about 4k records
     large = _peak(tmp_path, 10_000)  # 10x
     assert large < 1.5 * small, (small, large)
+
+
+def test_the_progress_bar_is_one_line() -> None:
+    from provgraph.cli.importer import render
+
+    reading = render(ImportProgress("big.json", "reading", 50, 200, 1234, 2))
+    assert reading.startswith("importing big.json: reading (pass 2) [") and "25%" in reading
+    writing = render(ImportProgress("big.json", "writing", 10, 10, 1234))
+    assert "100% of 10 nodes and relations, 1234 records" in writing
+    assert "\n" not in reading + writing
