@@ -39,6 +39,8 @@ class Format(ABC):  # noqa: B024 - a format implements write, read or both
     description: ClassVar[str] = ""
     media_type: ClassVar[str] = "application/octet-stream"
     binary: ClassVar[bool] = True  # writes bytes (else text)
+    # reads a file a record at a time (memory bounded by a record, not the file)
+    streams: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

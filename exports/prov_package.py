@@ -128,8 +128,9 @@ def _prefixed(content: bytes, rdf_format: str) -> tuple[bytes, set[str]]:
     doubles = [q for q in graph.quads() if isinstance(q[2], rdflib.Literal)
                and q[2].datatype == rdflib.XSD.double]
     for s, p, o, g in doubles:
-        graph.remove((s, p, o, g))
-        graph.add((s, p, rdflib.Literal(str(o), datatype=rdflib.URIRef(_DOUBLE)), g))
+        context = graph.graph(g) if g is not None else graph.default_context
+        context.remove((s, p, o))
+        context.add((s, p, rdflib.Literal(str(o), datatype=rdflib.URIRef(_DOUBLE))))
     text: str = graph.serialize(format="trig")
     text = text.replace(f"^^<{_DOUBLE}>", f"^^<{rdflib.XSD.double}>")
     return text.encode(), set(prefixes.by_prefix) - declared

@@ -7,13 +7,14 @@ where an identifier repeats. Streaming: each record is encoded (orjson) and writ
 comes; ``prefix`` goes last, once every namespace used is known. Only named relations (of
 imported documents) are held until the end of their section: their identifier may repeat.
 
-Reader: the whole document is parsed with orjson (PROV-JSON is one JSON object), then
-walked record by record.
+Reader: a file (anything seekable) is read a record at a time (:mod:`exports.provjson_stream`,
+memory bounded whatever its size); a stream that cannot seek (stdin) is parsed whole with
+orjson, then walked record by record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any, cast
 
 import orjson
@@ -93,6 +94,7 @@ class ProvJsonFormat(Format):
     extensions = (".provjson", ".prov.json", ".json")
     description = "PROV-JSON (W3C Member Submission 2013)"
     media_type = "application/json"
+    streams = True
 
     def write(self, document: ExportDocument, out: IO[bytes]) -> None:
         values = JsonValues(document.prefixes)
@@ -155,13 +157,17 @@ class ProvJsonFormat(Format):
         return first
 
     def read(self, stream: IO[bytes], source: str) -> ParsedDocument:
+        if _seekable(stream):  # a file: read a record at a time (provjson_stream)
+            from exports.provjson_stream import read_streaming
+
+            return read_streaming(stream)
         try:
             data = orjson.loads(stream.read())
         except orjson.JSONDecodeError as exc:
             raise ProvSyntaxError(f"not JSON: {exc}") from None
         if not isinstance(data, dict):
             raise ProvSyntaxError("a PROV-JSON document is a JSON object")
-        top = _prefixes(data.get("prefix"), PrefixMap(BUILTIN_NAMESPACES), "prefix")
+        top = prefixes_of(data.get("prefix"), PrefixMap(BUILTIN_NAMESPACES), "prefix")
         namespaces = list(top[0].by_prefix.items())
         if top[1]:
             namespaces.append(("", top[1]))
@@ -170,9 +176,16 @@ class ProvJsonFormat(Format):
             raise ProvSyntaxError('"bundle" must be an object')
         for body in bundles.values():
             if isinstance(body, dict):
-                inner = _prefixes(body.get("prefix"), PrefixMap(), "bundle prefix")[0]
+                inner = prefixes_of(body.get("prefix"), PrefixMap(), "bundle prefix")[0]
                 namespaces.extend(inner.by_prefix.items())
         return ParsedDocument(namespaces, _records(data, top, bundles))
+
+
+def _seekable(stream: IO[bytes]) -> bool:
+    try:
+        return stream.seekable()
+    except (AttributeError, ValueError):
+        return False
 
 
 class _Section:
@@ -209,7 +222,7 @@ def _prefix_block(prefixes: PrefixMap) -> dict[str, str]:
             if p not in _IMPLICIT and p in prefixes.used}
 
 
-def _prefixes(block: Any, base: PrefixMap, where: str) -> tuple[PrefixMap, str | None]:
+def prefixes_of(block: Any, base: PrefixMap, where: str) -> tuple[PrefixMap, str | None]:
     if block is None:
         return base, None
     if not isinstance(block, dict):
@@ -225,7 +238,7 @@ def _prefixes(block: Any, base: PrefixMap, where: str) -> tuple[PrefixMap, str |
     return base, default
 
 
-class _Names:
+class Names:
     """Qualified names of one container -> IRIs."""
 
     def __init__(self, prefixes: PrefixMap, default: str | None) -> None:
@@ -251,16 +264,16 @@ class _Names:
     def value(self, key: str, raw: Any, where: str) -> Attr:
         if isinstance(raw, dict):
             if "$" not in raw:
-                raise ProvSyntaxError(f"attribute {_cut(key)}: a typed value needs '$'", where)
+                raise ProvSyntaxError(f"attribute {cut(key)}: a typed value needs '$'", where)
             lexical = raw["$"]
             datatype = raw.get("type")
             lang = raw.get("lang")
             if not isinstance(lexical, (str, int, float, bool)):
-                raise ProvSyntaxError(f"attribute {_cut(key)}: '$' must be a string, number or "
+                raise ProvSyntaxError(f"attribute {cut(key)}: '$' must be a string, number or "
                                       f"boolean, not {_kind(lexical)}", where)
             for part, given in (("type", datatype), ("lang", lang)):
                 if given is not None and not isinstance(given, str):
-                    raise ProvSyntaxError(f"attribute {_cut(key)}: {part!r} must be a string, not "
+                    raise ProvSyntaxError(f"attribute {cut(key)}: {part!r} must be a string, not "
                                           f"{_kind(given)}", where)
             if datatype is not None:
                 datatype = compact_builtin(self.iri(datatype, where))
@@ -271,11 +284,11 @@ class _Names:
             return (self.iri(key, where), lexical, datatype, lang)
         if isinstance(raw, (str, int, float, bool)):
             return (self.iri(key, where), raw, None, None)
-        raise ProvSyntaxError(f"attribute {_cut(key)}: a value must be a string, number, boolean "
+        raise ProvSyntaxError(f"attribute {cut(key)}: a value must be a string, number, boolean "
                               f"or {{\"$\": ...}}, not {_kind(raw)}", where)
 
 
-def _cut(name: str) -> str:
+def cut(name: str) -> str:
     """A name for a ``where``: as it is when short and printable, else shortened."""
     return name if len(name) <= 80 and name.isprintable() else shown(name, 80)
 
@@ -291,43 +304,59 @@ def _kind(value: Any) -> str:
 
 def _records(data: Mapping[str, Any], top: tuple[PrefixMap, str | None],
              bundles: Mapping[str, Any]) -> Iterator[Record]:
-    names = _Names(*top)
+    names = Names(*top)
     yield from _container(data, names, None)
     for bundle_name, body in bundles.items():
-        if not isinstance(body, dict):
-            raise ProvSyntaxError("a bundle must be an object", f"bundle {_cut(bundle_name)}")
-        inner_map = PrefixMap()
-        inner_map.by_prefix.update(top[0].by_prefix)
-        inner, default = _prefixes(body.get("prefix"), inner_map, "bundle prefix")
-        inner_names = _Names(inner, default or top[1])
-        # A bundle's name resolves with the bundle's own prefixes (as the prov package does).
-        bundle_iri = inner_names.iri(bundle_name, f"bundle {bundle_name}")
-        yield Record("bundle", bundle_iri)
-        yield from _container(body, inner_names, bundle_iri)
+        yield from bundle_records(bundle_name, body, top)
 
 
-def _container(data: Mapping[str, Any], names: _Names, bundle: str | None) -> Iterator[Record]:
+def bundle_records(bundle_name: str, body: Any, top: tuple[PrefixMap, str | None]
+                   ) -> Iterator[Record]:
+    """The records of one bundle (its own prefixes over the document's)."""
+    if not isinstance(body, dict):
+        raise ProvSyntaxError("a bundle must be an object", f"bundle {cut(bundle_name)}")
+    inner_map = PrefixMap()
+    inner_map.by_prefix.update(top[0].by_prefix)
+    inner, default = prefixes_of(body.get("prefix"), inner_map, "bundle prefix")
+    inner_names = Names(inner, default or top[1])
+    # A bundle's name resolves with the bundle's own prefixes (as the prov package does).
+    bundle_iri = inner_names.iri(bundle_name, f"bundle {cut(bundle_name)}")
+    yield Record("bundle", bundle_iri)
+    yield from _container(body, inner_names, bundle_iri)
+
+
+def _container(data: Mapping[str, Any], names: Names, bundle: str | None) -> Iterator[Record]:
     for kind_name, group in data.items():
         if kind_name in ("prefix", "bundle"):
             continue
-        kind = KIND_BY_NAME.get(kind_name)
-        if kind is None:
-            raise ProvSyntaxError(f"unknown record type {shown(kind_name)}")
+        check_kind(kind_name)
         if not isinstance(group, dict):
             raise ProvSyntaxError(f"{kind_name!r} must be an object of id -> record")
-        formal = {arg.name: arg for arg in kind.args}
-        for rec_name, content in group.items():
-            where = f"{kind_name} {_cut(rec_name)}"
-            bodies = content if isinstance(content, list) else [content]
-            rec_id = None if rec_name.startswith("_:") else names.iri(rec_name, where)
-            for body in bodies:
-                if not isinstance(body, dict):
-                    raise ProvSyntaxError("a record must be an object", where)
-                yield from _record(kind_name, rec_id, body, formal, names, bundle, where)
+        yield from group_records(kind_name, group.items(), names, bundle)
+
+
+def check_kind(kind_name: str) -> None:
+    if KIND_BY_NAME.get(kind_name) is None:
+        raise ProvSyntaxError(f"unknown record type {shown(kind_name)}")
+
+
+def group_records(kind_name: str, items: Iterable[tuple[str, Any]], names: Names,
+                  bundle: str | None) -> Iterator[Record]:
+    """The records of one ``"kind": {id: record, ...}`` map, given as ``(id, body)``."""
+    kind = KIND_BY_NAME[kind_name]
+    formal = {arg.name: arg for arg in kind.args}
+    for rec_name, content in items:
+        where = f"{kind_name} {cut(rec_name)}"
+        bodies = content if isinstance(content, list) else [content]
+        rec_id = None if rec_name.startswith("_:") else names.iri(rec_name, where)
+        for body in bodies:
+            if not isinstance(body, dict):
+                raise ProvSyntaxError("a record must be an object", where)
+            yield from _record(kind_name, rec_id, body, formal, names, bundle, where)
 
 
 def _record(kind_name: str, rec_id: str | None, body: Mapping[str, Any], formal: dict[str, Any],
-            names: _Names, bundle: str | None, where: str) -> Iterator[Record]:
+            names: Names, bundle: str | None, where: str) -> Iterator[Record]:
     args: dict[str, str] = {}
     attrs: list[Attr] = []
     members: list[str] = []

@@ -179,7 +179,7 @@ def decode_attrs(props: Mapping[str, Any]) -> list[Attr]:
 
 
 @dataclass(slots=True)
-class _Pending:
+class Pending:
     labels: list[str] = field(default_factory=list)
     declared: set[str] = field(default_factory=set)
     attrs: list[Attr] = field(default_factory=list)
@@ -187,6 +187,18 @@ class _Pending:
     iri: str = ""
     bundle: str | None = None
     referenced_as: set[str] = field(default_factory=set)
+
+    def absorb(self, later: Pending) -> None:
+        """Add what ``later`` (the same element, from records read after this one's) says,
+        exactly as if its records had been added to this one: a document read in chunks
+        gives the element the state one whole read gives it."""
+        for label in later.labels:
+            if label not in self.labels:
+                self.labels.append(label)
+        self.declared |= later.declared
+        self.attrs.extend(later.attrs)
+        self.args.update(later.args)
+        self.referenced_as |= later.referenced_as
 
 
 def relation_key(record: Record) -> str:
@@ -201,7 +213,7 @@ class ImportBuilder:
     """Collects the records of one document; :meth:`build` gives the delta to import."""
 
     def __init__(self) -> None:
-        self._nodes: dict[str, _Pending] = {}
+        self._nodes: dict[str, Pending] = {}
         self._edges: dict[str, Edge] = {}
         self.namespaces: dict[str, str] = {}  # uri -> prefix (first wins)
         self.records = 0
@@ -212,11 +224,11 @@ class ImportBuilder:
             raise ProvSyntaxError(f"namespace of prefix {prefix!r}: {problem}")
         self.namespaces.setdefault(uri, prefix)
 
-    def _node(self, iri: str, bundle: str | None) -> _Pending:
+    def _node(self, iri: str, bundle: str | None) -> Pending:
         key = node_id(iri, bundle)
         pending = self._nodes.get(key)
         if pending is None:
-            pending = self._nodes[key] = _Pending(iri=iri, bundle=bundle)
+            pending = self._nodes[key] = Pending(iri=iri, bundle=bundle)
         return pending
 
     def add(self, record: Record) -> None:
@@ -287,31 +299,45 @@ class ImportBuilder:
             src = dst = node_id(anchor.iri, None)
         self._edges[rid] = Edge(kind.edge or "", src or dst or "", dst or src or "", props)
 
+    def pending(self) -> dict[str, Pending]:
+        """The elements collected so far, by graph id (what :class:`ImportSpool` spills)."""
+        return self._nodes
+
+    def relations(self) -> dict[str, Edge]:
+        """The relations collected so far, by ``rid``."""
+        return self._edges
+
     def build(self) -> GraphDelta:
         """Namespace nodes first, then element nodes (sorted by id), then edges."""
-        nodes = [Node(uri, NAMESPACE_LABELS, {"prefix": prefix})
-                 for uri, prefix in sorted(self.namespaces.items())]
-        for key in sorted(self._nodes):
-            pending = self._nodes[key]
-            labels = list(pending.labels)
-            for role in sorted(pending.referenced_as):
-                label = role if role in ELEMENT_LABEL.values() else None
-                if label and label not in labels:
-                    labels.append(label)
-            if not labels:  # only ever an influencee / influencer
-                labels.append(ENTITY)
-            props: Props = {IRI: pending.iri}
-            if pending.bundle is not None:
-                props[BUNDLE_PROP] = pending.bundle
-            if pending.declared:
-                props[DECLARED] = sorted(pending.declared)
-            for name, value in pending.args.items():
-                props[arg_prop(name)] = value
-                if (seconds := epoch(value)) is not None:
-                    props[EPOCH_PROP[name]] = seconds
-            encode_attrs(pending.attrs, props)
-            nodes.append(Node(key, _general_first(labels), props))
+        nodes = [namespace_node(uri, prefix) for uri, prefix in sorted(self.namespaces.items())]
+        nodes.extend(element_node(key, self._nodes[key]) for key in sorted(self._nodes))
         return GraphDelta(nodes, list(self._edges.values()))
+
+
+def namespace_node(uri: str, prefix: str) -> Node:
+    return Node(uri, NAMESPACE_LABELS, {"prefix": prefix})
+
+
+def element_node(key: str, pending: Pending) -> Node:
+    """The node of the element collected as ``pending`` under graph id ``key``."""
+    labels = list(pending.labels)
+    for role in sorted(pending.referenced_as):
+        label = role if role in ELEMENT_LABEL.values() else None
+        if label and label not in labels:
+            labels.append(label)
+    if not labels:  # only ever an influencee / influencer
+        labels.append(ENTITY)
+    props: Props = {IRI: pending.iri}
+    if pending.bundle is not None:
+        props[BUNDLE_PROP] = pending.bundle
+    if pending.declared:
+        props[DECLARED] = sorted(pending.declared)
+    for name, value in pending.args.items():
+        props[arg_prop(name)] = value
+        if (seconds := epoch(value)) is not None:
+            props[EPOCH_PROP[name]] = seconds
+    encode_attrs(pending.attrs, props)
+    return Node(key, _general_first(labels), props)
 
 
 def check_names(record: Record) -> None:

@@ -71,33 +71,55 @@ _IMPORT_PROPS = frozenset({IRI, DECLARED, "prov_startTime", "prov_endTime", "pro
 def recapture(delta: GraphDelta, namespace: str) -> tuple[GraphDelta, GraphDelta]:
     """``(captured, rest)``: the captured nodes and edges of an imported ``delta`` whose
     IRIs are under ``namespace``, and everything else as it was."""
-    captured = GraphDelta([], [])
-    rest = GraphDelta([], [])
-    ids: dict[str, str] = {}  # imported node id -> captured id
-    wholes: dict[str, tuple[str, ...]] = {}  # what captured nodes are part of -> labels
-    for node in delta.nodes:
-        found = _node(node, namespace)
-        if found is None:
-            rest.nodes.append(node)
-            continue
-        ids[node.id] = found[0].id
-        captured.nodes.append(found[0])
-        captured.edges.extend(Edge(WAS_PART_OF, found[0].id, whole, {}) for whole in found[1])
-        for whole in found[1]:
-            wholes.setdefault(whole, _whole_labels(found[0].props, whole))
-    # What the run is part of but the document holds no element of (a campaign, the
-    # parent of a scoped workflow): a stub node, as the keeper makes from the message.
-    for whole, labels in sorted(wholes.items()):
-        if whole not in set(ids.values()):
-            captured.nodes.append(Node(whole, labels, {}))
-    for edge in delta.edges:
-        src, dst = ids.get(edge.src), ids.get(edge.dst)
-        if (src is None or dst is None or edge.type not in _EDGES
-                or PROV_ID in edge.props or BUNDLE_PROP in edge.props):
-            rest.edges.append(Edge(edge.type, src or edge.src, dst or edge.dst, edge.props))
-            continue
-        captured.edges.append(Edge(edge.type, src, dst, _edge_props(edge.props, namespace)))
-    return captured, rest
+    split = Recapture(namespace)
+    captured, rest = split.nodes_and_edges(delta)
+    stubs = split.stubs()
+    # the stubs after the captured nodes, before their edges (as a keeper writes them)
+    return GraphDelta([*captured.nodes, *stubs.nodes], captured.edges), rest
+
+
+class Recapture:
+    """:func:`recapture` over a document given in pieces, every node before any relation
+    (as a chunked import reads it): the captured ids of the nodes seen are kept to take
+    the relations between them back too."""
+
+    def __init__(self, namespace: str) -> None:
+        self.namespace = namespace
+        self.ids: dict[str, str] = {}  # imported node id -> captured id
+        self.wholes: dict[str, tuple[str, ...]] = {}  # what captured nodes are part of
+
+    def nodes_and_edges(self, delta: GraphDelta) -> tuple[GraphDelta, GraphDelta]:
+        """``(captured, rest)`` of one piece."""
+        captured = GraphDelta([], [])
+        rest = GraphDelta([], [])
+        for node in delta.nodes:
+            found = _node(node, self.namespace)
+            if found is None:
+                rest.nodes.append(node)
+                continue
+            self.ids[node.id] = found[0].id
+            captured.nodes.append(found[0])
+            captured.edges.extend(Edge(WAS_PART_OF, found[0].id, whole, {})
+                                  for whole in found[1])
+            for whole in found[1]:
+                self.wholes.setdefault(whole, _whole_labels(found[0].props, whole))
+        for edge in delta.edges:
+            src, dst = self.ids.get(edge.src), self.ids.get(edge.dst)
+            if (src is None or dst is None or edge.type not in _EDGES
+                    or PROV_ID in edge.props or BUNDLE_PROP in edge.props):
+                rest.edges.append(Edge(edge.type, src or edge.src, dst or edge.dst,
+                                       edge.props))
+                continue
+            captured.edges.append(Edge(edge.type, src, dst,
+                                       _edge_props(edge.props, self.namespace)))
+        return captured, rest
+
+    def stubs(self) -> GraphDelta:
+        """What the run is part of but the document holds no element of (a campaign, the
+        parent of a scoped workflow): a stub node, as the keeper makes from the message."""
+        known = set(self.ids.values())
+        return GraphDelta([Node(whole, labels, {}) for whole, labels in sorted(self.wholes.items())
+                           if whole not in known], [])
 
 
 def _whole_labels(part: Mapping[str, Any], whole: str) -> tuple[str, ...]:

@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import bisect
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from keeper.stores.lineage import LineageReads
 from keeper.stores.records import EdgeRecord, LineageHit, NodeRecord
+from prov_model.delta import GraphDelta
 from prov_model.vocab import ALL_LABEL_SETS, WAS_PART_OF
 from provgraph.core import registry
 from provgraph.core.errors import StoreError
@@ -41,7 +42,6 @@ from provgraph.core.registry import Registry
 
 if TYPE_CHECKING:
     from keeper.stores.scope import ScopeIds
-    from prov_model import GraphDelta
     from provgraph.core.config import Settings
 
 
@@ -126,6 +126,17 @@ class Store(LineageReads, ABC):
         its props set (``declared`` is a union); ``Namespace`` nodes are written on creation
         only; edges are merged on ``(type, rid)``. No value-flow derivation."""
         raise StoreError(f"the {self.kind or type(self).__name__} store cannot import PROV")
+
+    def import_chunks(self, deltas: Iterable[GraphDelta]) -> None:
+        """Write an imported PROV document given as several deltas (namespaces, then nodes,
+        then edges: each node once, every endpoint before its edges) in ONE transaction, as
+        :meth:`import_graph` writes one: all or nothing. A store that can keep a transaction
+        open across statements holds one delta at a time; this default joins them."""
+        whole = GraphDelta()
+        for delta in deltas:
+            whole.nodes.extend(delta.nodes)
+            whole.edges.extend(delta.edges)
+        self.import_graph(whole)
 
     def namespaces(self) -> list[tuple[str, str]]:
         """``(prefix, namespace IRI)`` of the ``Namespace`` nodes, sorted by IRI."""

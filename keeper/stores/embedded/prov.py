@@ -5,7 +5,7 @@ by id that scoped exports use (``Store.import_graph`` and the methods after it i
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -37,6 +37,19 @@ class EmbeddedProv:
         def work(batch: Batch) -> None:
             batch.nodes(delta.nodes, importing=True)
             batch.edges(((e.type, e.src, e.dst, e.props) for e in delta.edges), strict=True)
+
+        self._write(work, "import into")
+
+    def import_chunks(self, deltas: Iterable[GraphDelta]) -> None:
+        """An imported PROV document given in pieces, in ONE transaction (see
+        ``Store.import_chunks``): each piece is merged, then forgotten by the batch."""
+
+        def work(batch: Batch) -> None:
+            for delta in deltas:
+                batch.nodes(delta.nodes, importing=True)
+                batch.edges(((e.type, e.src, e.dst, e.props) for e in delta.edges),
+                            strict=True)
+                batch.forget()
 
         self._write(work, "import into")
 

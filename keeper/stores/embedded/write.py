@@ -73,6 +73,14 @@ class Batch:
         self.changed = 0
         self.skipped = 0
 
+    def forget(self) -> None:
+        """Drop what the batch remembers of the rows it read and wrote (a write in several
+        deltas, one PROV import, holds one delta's worth); what it wrote stays written,
+        and is read again when a later delta touches it."""
+        self.states.clear()
+        self.edge_cache.clear()
+        self.created.clear()
+
     def checked_props(self, props: dict[str, Any], kind: str, *names: str) -> Any:
         """``props`` checked as the Neo4j store would take them (see :func:`rules.checked`);
         the owner named in an error is formatted only then."""

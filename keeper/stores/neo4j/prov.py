@@ -4,7 +4,7 @@ that scoped exports use (``Store.import_graph`` and the methods after it in
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import neo4j
@@ -46,9 +46,21 @@ class Neo4jProv:
     def _run_write(self, work: list[tuple[str, list[Row]]]) -> None:
         raise NotImplementedError
 
+    def _run_write_many(self, work: Iterable[list[tuple[str, list[Row]]]]) -> None:
+        raise NotImplementedError
+
     def import_graph(self, delta: GraphDelta) -> None:
         if not delta:
             return
+        self._run_write(self._import_statements(delta))
+
+    def import_chunks(self, deltas: Iterable[GraphDelta]) -> None:
+        """ONE explicit transaction, the statements of one delta at a time (see
+        ``Store.import_chunks``); the server holds the transaction's state until commit."""
+        self._run_write_many(self._import_statements(delta) for delta in deltas if delta)
+
+    def _import_statements(self, delta: GraphDelta) -> list[tuple[str, list[Row]]]:
+        """``(statement text, rows)`` of ``delta``: namespaces, nodes, edges by type."""
         namespaces: list[Row] = []
         nodes: list[Row] = []
         for node in delta.nodes:
@@ -67,8 +79,8 @@ class Neo4jProv:
                 (cypher.load("prov/import_nodes"), nodes),
                 *((IMPORT_EDGE_STATEMENTS[edge_type], rows)
                   for edge_type, rows in sorted(edges.items()))]
-        self._run_write([(text, chunk) for text, rows in work if rows
-                         for chunk in chunked(rows, self.batch_size)])
+        return [(text, chunk) for text, rows in work if rows
+                for chunk in chunked(rows, self.batch_size)]
 
     def namespaces(self) -> list[tuple[str, str]]:
         return [(str(row["prefix"] or ""), row["id"])
@@ -168,3 +180,18 @@ def run_work(session: neo4j.Session, work: list[tuple[str, list[Row]]]) -> None:
             tx.run(text, rows=rows).consume()
 
     session.execute_write(run_all)
+
+
+def run_work_many(session: neo4j.Session, work: Iterable[list[tuple[str, list[Row]]]]) -> None:
+    """Run the ``(statement text, rows)`` pairs of every item of ``work`` in ONE explicit
+    write transaction, an item at a time; anything failing rolls it all back. Not retried
+    as a managed transaction would be: ``work`` is read once."""
+    tx = session.begin_transaction()
+    try:
+        for statements in work:
+            for text, rows in statements:
+                tx.run(text, rows=rows).consume()
+        tx.commit()
+    finally:
+        if not tx.closed():
+            tx.rollback()

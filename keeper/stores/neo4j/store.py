@@ -18,7 +18,7 @@ outcome is unknown, transient server errors, the authentication rate limit) rais
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -32,7 +32,7 @@ import cypher
 from keeper.stores.base import Store
 from keeper.stores.neo4j import plan, value_flow
 from keeper.stores.neo4j.lineage import Neo4jLineage
-from keeper.stores.neo4j.prov import Neo4jProv, run_work
+from keeper.stores.neo4j.prov import Neo4jProv, run_work, run_work_many
 from keeper.stores.neo4j.reads import Neo4jReads, Row, node_record, ordered_labels
 from keeper.stores.neo4j.rows import EDGE_STATEMENTS, chunked
 from keeper.stores.neo4j.user_query import check_user_query
@@ -227,6 +227,17 @@ class Neo4jStore(Neo4jProv, Neo4jLineage, Neo4jReads, Store):
         try:
             with self._session(write=True) as session:
                 run_work(session, work)
+        except Exception as exc:
+            raise store_error(exc, "PROV import") from exc
+
+    def _run_write_many(self, work: Iterable[list[tuple[str, list[Row]]]]) -> None:
+        """The statements of several pieces in ONE explicit write transaction (a PROV
+        import in chunks)."""
+        try:
+            with self._session(write=True) as session:
+                run_work_many(session, work)
+        except ProvgraphError:
+            raise
         except Exception as exc:
             raise store_error(exc, "PROV import") from exc
 
