@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from exports.views.jsassets import libraries
 from exports.views.model import view_data
+from exports.views.overview import OVERVIEW_MIN_TASKS, activity_overview, task_count
 from exports.views.scope import ViewScope
 from provgraph.core.version import __version__
 
@@ -32,16 +34,28 @@ def _script_safe(code: str) -> str:
     return code.replace("</script", "<\\/script").replace("<!--", "<\\!--")
 
 
+def page_data(scope: ViewScope, title: str) -> dict[str, Any]:
+    """The page's data; a large workflow's page gets its activity overview, which it opens
+    on (the same computation the SVG and DOT pictures draw)."""
+    data = view_data(scope, title)
+    if scope.kind == "workflow" and task_count(scope) > OVERVIEW_MIN_TASKS:
+        found = activity_overview(scope)
+        data["overview"] = {"activities": found.activities, "edges": found.edges,
+                            "links": found.links, "tasks": found.tasks}
+    return data
+
+
 def render_html(scope: ViewScope, title: str) -> str:
     """The page for ``scope`` as text."""
-    data = orjson.dumps(view_data(scope, title)).decode()
+    data = orjson.dumps(page_data(scope, title)).decode()
     # JSON inside <script>: "<" as \u003c keeps any "</script>" in a value harmless.
     data = data.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     libs = "\n".join(f"<script>/* {lib.name} {lib.version} (npm) */\n{_script_safe(lib.text)}"
                      "\n</script>" for lib in libraries())
     parts = {
         "@@VERSION@@": __version__, "@@TITLE@@": _escape(title), "@@CSS@@": _asset("view.css"),
-        "@@DATA@@": data, "@@LIBRARIES@@": libs, "@@APP@@": _script_safe(_asset("view.js")),
+        "@@DATA@@": data, "@@LIBRARIES@@": libs,
+        "@@APP@@": _script_safe(_asset("view.js") + "\n" + _asset("overview.js")),
     }
     page = _asset("page.html")
     # One pass over the template: a marker inside inserted text is never replaced.

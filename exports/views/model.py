@@ -10,10 +10,11 @@ from typing import Any
 import orjson
 
 from exports.views.scope import ViewScope
+from exports.views.values import panel_value, value_text
 from prov_model.vocab import ACTIVITY, AGENT, ENTITY
 
 LABEL_CHARS = 28
-VALUE_CHARS = 400
+VALUE_CHARS = 20_000  # the side panel's cap on one value (it scrolls)
 TEXT_CHARS = 600
 FAILED = "ERROR"
 # PROV styling as prov.dot draws it.
@@ -69,13 +70,8 @@ def label_of(node_id: str, labels: list[str], props: dict[str, Any]) -> str:
     elif primary in ("Workflow", "Plan", "Person", "SoftwareAgent"):
         text = str(props.get("name") or node_id)
     elif primary == "Entity":
-        value = props.get("value")
-        if isinstance(value, str):
-            text = value
-        elif value is not None and not isinstance(value, (list, dict)):
-            text = str(value)
-        else:
-            text = f"{props.get('value_type', 'value')} {props.get('size_bytes', '?')} B"
+        text = value_text(props.get("value")) or (
+            f"{props.get('value_type', 'value')} {props.get('size_bytes', '?')} B")
     else:
         text = node_id
     return shorten(text, LABEL_CHARS)
@@ -89,7 +85,8 @@ def attributes(node_id: str, labels: list[str], props: dict[str, Any]) -> dict[s
     """The side panel: what a reader asks of a node, in reading order."""
     kind = kind_of(labels)
     if kind == "entity":
-        value = props.get("value")
+        # The whole value: the label is the short form.
+        value = panel_value(props.get("value"))
         if isinstance(value, str):
             value = shorten(value, VALUE_CHARS)
         return _items([("id", node_id), ("value", value), ("type", props.get("value_type")),
@@ -129,7 +126,7 @@ def view_nodes(scope: ViewScope) -> list[dict[str, Any]]:
     """One dict per node: ``id, kind, type, label, status, failed, group, attrs, text,
     outside`` (lineage neighbours left out of the scope)."""
     out = []
-    ordinal = _repeat_ordinals(scope)
+    ordinal = scope.ordinals
     for node_id in sorted(scope.nodes):
         record = scope.nodes[node_id]
         labels, props = record["labels"], record["props"]
@@ -149,24 +146,6 @@ def view_nodes(scope: ViewScope) -> list[dict[str, Any]]:
             "outside": scope.outside.get(node_id, 0),
         })
     return out
-
-
-def _repeat_ordinals(scope: ViewScope) -> dict[str, int]:
-    """For tasks of an activity that runs more than once: their rank by start time (1, 2,
-    ...), so "epoch #3" and "epoch #4" can be told apart."""
-    runs: dict[str, list[tuple[Any, str]]] = {}
-    for node_id, record in scope.nodes.items():
-        props = record["props"]
-        if record["labels"][-1:] == ["Task"] and props.get("activity_id"):
-            started = props.get("started_at")
-            key = started if isinstance(started, (int, float)) else float("inf")
-            runs.setdefault(str(props["activity_id"]), []).append((key, node_id))
-    ordinal: dict[str, int] = {}
-    for tasks in runs.values():
-        if len(tasks) > 1:
-            for rank, (_, node_id) in enumerate(sorted(tasks), 1):
-                ordinal[node_id] = rank
-    return ordinal
 
 
 def view_edges(scope: ViewScope) -> list[dict[str, Any]]:

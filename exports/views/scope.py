@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from exports.views.numbering import repeat_ordinals
 from keeper.lineage import api
 from keeper.lineage.around import around
 from keeper.stores.records import NodeRecord
@@ -42,6 +43,7 @@ class ViewScope:
     depth: int | None = None
     outside: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    ordinals: dict[str, int] = field(default_factory=dict)  # "evaluate #2" (see numbering)
 
 
 def _records(store: Store, ids: list[str]) -> dict[str, NodeRecord]:
@@ -96,6 +98,7 @@ def workflow_scope(store: Store, workflow_id: str, limit: int = DEFAULT_LIMIT,
         raise NotFoundError(f"--focus {focus!r} is not in workflow {workflow_id!r}")
     scope = ViewScope("workflow", workflow_id, focus, nodes,
                   [r for r in rows if r["src"] in nodes and r["dst"] in nodes])
+    scope.ordinals = repeat_ordinals(store, nodes, complete=workflow_id)
     external = sorted(i for i, n in nodes.items() if TASK in n["labels"]
                       and n["props"].get("workflow_id") not in (None, workflow_id))
     if external:
@@ -134,6 +137,7 @@ def around_scope(store: Store, ref: Any, depth: int = 3, limit: int = DEFAULT_LI
     # may miss some, and the view would show fewer nodes than export --around writes.
     nodes = _records(store, found.ids())
     scope = ViewScope("around", start, start, nodes, depth=depth)
+    scope.ordinals = repeat_ordinals(store, nodes)
     outside: dict[str, set[str]] = {}
     for row in rows:
         src, dst = row["src"], row["dst"]

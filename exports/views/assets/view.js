@@ -38,7 +38,8 @@
     selected: null,
     memberOf: new Map(),
     groups: new Map(),
-    leftOut: 0
+    leftOut: 0,
+    mode: "lineage"      // or "overview", "activity" (overview.js, for large workflows)
   };
 
   function push(map, key, value) {
@@ -81,6 +82,7 @@
   }
 
   function showAround(id, depth) {
+    state.mode = "lineage";
     state.focus = id;
     state.depth = depth;
     state.expanded = new Set();
@@ -236,6 +238,9 @@
     select(state.selected && cy.getElementById(rep(state.selected)).length ? rep(state.selected) : null);
     mirror(drawn, Array.from(edges.values()));
     status(drawn.length);
+    var back = document.getElementById("to-overview");
+    if (back) { back.hidden = false; }  // a large workflow's way back to its overview
+    document.body.dataset.mode = state.mode;
   }
 
   function select(id) {
@@ -406,9 +411,14 @@
       { selector: "edge", style: {
         "width": 1.4, "line-color": "#8A8A8A", "target-arrow-color": "#8A8A8A",
         "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 0.9,
-        "label": "data(label)", "font-size": 8, "color": "#555", "text-rotation": "autorotate",
-        "text-background-color": "#FFFFFF", "text-background-opacity": 0.8,
-        "text-background-padding": 1 } },
+        "font-size": 11, "color": "#333", "text-rotation": "none",
+        "text-background-color": "#FFFFFF", "text-background-opacity": 0.9,
+        "text-background-padding": 2 } },
+      // Labels at a size one reads at the default zoom, only where they are asked for (the
+      // edge under the mouse, the selected node's edges, counts in the overview): drawn on
+      // every edge they cover the graph.
+      { selector: "edge.hover, edge.counted, edge.up, edge.down",
+        style: { "label": "data(label)" } },
       { selector: "edge.WAS_INFORMED_BY", style: { "line-style": "dashed" } },
       { selector: "edge.WAS_PART_OF", style: { "line-style": "dotted", "line-color": "#BBBBBB",
                                                "target-arrow-color": "#BBBBBB" } },
@@ -423,11 +433,16 @@
                                       "width": 2.2 } },
       { selector: "edge.down", style: { "line-color": "#FF7F0E", "target-arrow-color": "#FF7F0E",
                                         "width": 2.2 } },
-      { selector: "node.sel", style: { "border-color": "#000000", "border-width": 4 } }
+      { selector: "node.sel", style: { "border-color": "#000000", "border-width": 4 } },
+      { selector: "node.overview", style: { "text-wrap": "wrap", "height": "data(h)",
+                                            "text-max-width": "data(w)", "font-size": 12 } }
     ]
   });
 
+  cy.on("mouseover", "edge", function (evt) { evt.target.addClass("hover"); });
+  cy.on("mouseout", "edge", function (evt) { evt.target.removeClass("hover"); });
   cy.on("tap", "node", function (evt) {
+    if (state.mode !== "lineage") { return; }  // overview.js answers in its modes
     var id = evt.target.id();
     state.selected = state.groups.has(id) ? null : id;
     if (state.groups.has(id)) { panel(id); }
@@ -438,11 +453,18 @@
   var depthSelect = document.getElementById("depth");
   depthSelect.onchange = function () { showAround(state.focus, parseInt(depthSelect.value, 10)); };
   document.getElementById("search").oninput = function (evt) { search(evt.target.value); };
-  document.getElementById("reset").onclick = function () { showAround(DATA.focus, 1); depthSelect.value = "1"; };
+  document.getElementById("reset").onclick = function () {
+    depthSelect.value = "1";
+    if (window.provgraphView.start) { window.provgraphView.start(); } else { showAround(DATA.focus, 1); }
+  };
   document.getElementById("fit").onclick = function () { cy.fit(undefined, 30); };
 
   window.provgraphView = { cy: cy, state: state, expand: expand, showAround: showAround,
-                           select: select, data: DATA };
-  showAround(state.focus, 1);
-  document.body.dataset.ready = "true";
+                           select: select, data: DATA, mirror: mirror, el: el,
+                           start: null, nodes: nodes };
+  // A large workflow opens on its activity overview (overview.js, run next); others here.
+  if (!DATA.overview) {
+    showAround(state.focus, 1);
+    document.body.dataset.ready = "true";
+  }
 })();

@@ -153,3 +153,30 @@ def test_a_large_workflow_is_drawn_as_its_activity_overview(tmp_path: Path) -> N
     # each fit/load pair counted once, though a value and a declaration both link it
     assert '"activity:fit" -> "activity:load" [label="wasInformedBy \u00d7150"' in dot
     assert dot.count(" [label=") - dot.count(" -> ") == 2  # no value, no task drawn
+
+
+def test_a_repeated_task_has_one_number_in_every_view(store: EmbeddedStore) -> None:
+    from exports.views.model import view_nodes
+
+    whole = {n["id"]: n["label"] for n in view_nodes(workflow_scope(store, WF))}
+    around = {n["id"]: n["label"] for n in view_nodes(around_scope(store, "epoch-11", 1))}
+    assert whole["epoch-11"] == around["epoch-11"] == "epoch #12"
+    assert whole["evaluate"] == around["evaluate"] == "evaluate"  # ran once: no number
+
+
+def test_values_read_short_and_whole_in_the_side_panel() -> None:
+    from exports.views.model import attributes, label_of
+    from exports.views.values import number, value_text
+
+    assert number(10988.936249999999) == "10988.94" and number(3.0) == "3.0"
+    scores = [0.91, 0.88] + [0.5] * 9 + [0.12]
+    assert value_text(scores) == "[0.91, 0.88, … 12 floats, min 0.12 max 0.91]"
+    assert value_text([1, 2]) is None  # short lists keep their type and size
+    props = {"value": 10988.936249999999, "value_type": "float"}
+    assert label_of("v", ["Entity"], props) == "10988.94"
+    assert attributes("v", ["Entity"], props)["value"] == 10988.936249999999
+    panel = attributes("v", ["Entity"], {"value": scores})["value"]
+    assert panel["summary"].startswith("[0.91, 0.88, …") and panel["values"] == scores
+    long = "x" * 5000
+    assert label_of("v", ["Entity"], {"value": long}).endswith("…")
+    assert attributes("v", ["Entity"], {"value": long})["value"] == long
