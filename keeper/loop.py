@@ -14,6 +14,9 @@ then acknowledge it.
   idempotent MERGEs.
 - ``control`` messages with ``event = "flush"`` are confirmed once everything before
   them is stored (``Flowcept(check_safe_stops=True)``).
+- Every numbered batch is recorded in the ledger (:mod:`keeper.ledger`) after its write
+  committed and before it is acknowledged, so ``provgraph verify`` can prove what was
+  stored and name what was not.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 
 import orjson
 
+from keeper.ledger import Ledger, open_ledger, records_of
 from keeper.sources.base import Delivery, Source
 from keeper.stores.base import Store
 from prov_model import map_batch
@@ -110,10 +114,12 @@ class _Outage:
 
 
 class Keeper:
-    def __init__(self, source: Source, store: Store, settings: Settings) -> None:
+    def __init__(self, source: Source, store: Store, settings: Settings,
+                 ledger: Ledger | None = None) -> None:
         self.source = source
         self.store = store
         self.settings = settings
+        self.ledger = ledger if ledger is not None else open_ledger(settings, store)
         self.stats = KeeperStats()
         self.stop_event = threading.Event()
         self._hub = _Outage("hub")
@@ -186,6 +192,11 @@ class Keeper:
             if marker is not None and not self._on_hub(
                     "confirming a flush marker", functools.partial(self.source.confirm, marker)):
                 return
+        records = records_of(deliveries, letters)
+        if records and not self._retrying(
+                self._store, "recording the ledger", functools.partial(self.ledger.record, records),
+                StoreUnavailableError, "store_retries"):
+            return
         if not self._on_hub("acknowledging", functools.partial(self.source.ack, deliveries)):
             return  # not acknowledged: delivered again and stored again (idempotent)
         self.stats.observe(messages)

@@ -26,7 +26,8 @@ class FileHubSettings:
 
 @section(
     "hub.redis",
-    env={"PROVGRAPH_REDIS_URL": "url", "PROVGRAPH_REDIS_STREAM": "stream"},
+    env={"PROVGRAPH_REDIS_URL": "url", "PROVGRAPH_REDIS_STREAM": "stream",
+         "PROVGRAPH_REDIS_CLUSTER": "cluster"},
     paths={"redis_spool_dir": ("spool_dir", "spool")},
 )
 @dataclass
@@ -40,3 +41,9 @@ class RedisHubSettings:
     connect_timeout_s: float = 2.0
     socket_timeout_s: float = 5.0
     retry_interval_s: float = 1.0
+    # A Redis Cluster: ``url`` names one seed node (any of them); batches are spread over
+    # ``shards`` streams ``<stream>:{<tag>}`` (the hash tag puts each on one slot, the tags
+    # chosen so the shards fall on different masters of an evenly split cluster), a
+    # workflow's batches all in one shard, in order (capture/hubs/redis_cluster.py).
+    cluster: bool = False
+    shards: int = 3

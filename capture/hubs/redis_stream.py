@@ -2,7 +2,9 @@
 while Redis cannot, and they are replayed in order when it answers again.
 
 Stream entry fields (:mod:`provgraph.core.wire`): ``p`` = the batch as a JSON array of messages,
-``id`` = a batch id unique across processes. A write whose outcome is unknown (the
+``id`` = the batch id ``<producer>.<sequence>``, unique across processes and numbered
+without holes (``provgraph verify`` names the missing ones); ``close`` ends the sequence
+with a ``producer_end`` control message. A write whose outcome is unknown (the
 connection dropped after the command was sent) is spooled too; before replaying, the hub
 looks for its spooled batch ids in the stream's tail and skips those already there, so
 each batch lands once.
@@ -26,6 +28,7 @@ import redis
 
 from capture.hubs.base import Encoded, Hub, Message
 from capture.hubs.spool import Entry, Spool
+from provgraph.core import wire
 from provgraph.core.errors import HubError
 from provgraph.core.wire import FIELD_BATCH, FIELD_PAYLOAD, encode_batch
 
@@ -78,13 +81,16 @@ class RedisHub(Hub):
         self._down_since: float | None = None
         self._next_try = 0.0
         self._orphans_checked = False  # spools left by processes that died with Redis down
-        self._batch_prefix = f"{os.getpid()}-{os.urandom(6).hex()}"
-        self._batch_counter = itertools.count(1)
+        self._new_producer()
         self.sent_batches = 0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RedisHub:
+    def from_settings(cls, settings: Settings) -> Hub:
         cfg = settings.hub.redis
+        if cfg.cluster:  # hub.redis.cluster / PROVGRAPH_REDIS_CLUSTER=1: the sharded hub
+            from capture.hubs.base import hub_class
+
+            return hub_class("redis-cluster").from_settings(settings)
         return cls(
             cfg.url,
             cfg.stream,
@@ -97,11 +103,19 @@ class RedisHub(Hub):
 
     # --- sending ---------------------------------------------------------------------------
 
+    def _new_producer(self) -> None:
+        self.producer = wire.new_producer_id()
+        self._pid = os.getpid()
+        self._batch_counter = itertools.count(1)
+        self.last_seq = 0
+        self.sent_messages = 0  # in all numbered entries so far
+        self._ended = False
+
     def _new_batch_id(self) -> str:
-        if not self._batch_prefix.startswith(f"{os.getpid()}-"):  # forked
-            self._batch_prefix = f"{os.getpid()}-{os.urandom(6).hex()}"
-            self._batch_counter = itertools.count(1)
-        return f"{self._batch_prefix}.{next(self._batch_counter)}"
+        if self._pid != os.getpid():  # forked: a producer of its own
+            self._new_producer()
+        self.last_seq = next(self._batch_counter)
+        return wire.batch_id(self.producer, self.last_seq)
 
     def _xadd_all(self, entries: list[Entry]) -> None:
         """Append entries in order; several go in one MULTI/EXEC (all or none), one alone
@@ -118,22 +132,26 @@ class RedisHub(Hub):
     def emit(self, batch: list[Encoded]) -> None:
         if not batch:
             return
-        entry = (self._new_batch_id(), encode_batch(batch))
         with self._lock:
-            if not self._orphans_checked:
-                self._orphans_checked = True
-                if self.spool.count():
-                    self._down_since = time.monotonic()  # replay them before this batch
-            backlog = self._down_since is not None or self.spool.own_pending()
-            if backlog and (time.monotonic() < self._next_try or not self._replay_locked()):
-                self.spool.append([entry])  # keeps order behind what is already spooled
-                return
-            try:
-                self._xadd_all([entry])
-                self.sent_batches += 1
-            except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError) as exc:
-                self._mark_down(exc)
-                self.spool.append([entry])
+            entry = (self._new_batch_id(), encode_batch(batch))
+            self.sent_messages += len(batch)
+            self._send_locked(entry)
+
+    def _send_locked(self, entry: Entry) -> None:
+        if not self._orphans_checked:
+            self._orphans_checked = True
+            if self.spool.count():
+                self._down_since = time.monotonic()  # replay them before this batch
+        backlog = self._down_since is not None or self.spool.own_pending()
+        if backlog and (time.monotonic() < self._next_try or not self._replay_locked()):
+            self.spool.append([entry])  # keeps order behind what is already spooled
+            return
+        try:
+            self._xadd_all([entry])
+            self.sent_batches += 1
+        except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError) as exc:
+            self._mark_down(exc)
+            self.spool.append([entry])
 
     def _mark_down(self, exc: Exception) -> None:
         if self._down_since is None:
@@ -208,6 +226,11 @@ class RedisHub(Hub):
 
     def close(self) -> None:
         with self._lock:
+            if self.last_seq and self._pid == os.getpid() and not self._ended:
+                self._ended = True  # say how far this producer counted
+                end = orjson.dumps(wire.producer_end(self.producer, self.last_seq + 1,
+                                                      self.sent_messages))
+                self._send_locked((self._new_batch_id(), encode_batch([end])))
             if self.spool.own_pending():
                 self._replay_locked()
             self.spool.close()

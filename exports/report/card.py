@@ -108,6 +108,7 @@ class WorkflowCard:
     nesting: Counter[tuple[str, str]]  # (parent activity, child activity) -> child tasks
     tasks: list[dict[str, Any]]
     source: str
+    completeness: str | None = None  # provgraph verify's line, when the store keeps a ledger
     generated_at: float = field(default_factory=time.time)
     generator: str = f"provgraph {__version__}"
 
@@ -169,7 +170,23 @@ def build_card(data: ReportInput, workflow_id: str) -> WorkflowCard:
                         for p in (text(t.get("parent_task_id")),) if p in activity_of),
         tasks=tasks,
         source=data.where,
+        completeness=_completeness(data, workflow_id),
     )
+
+
+def _completeness(data: ReportInput, workflow_id: str) -> str | None:
+    """``provgraph verify --workflow``'s line, from the store's own ledger (Neo4j)."""
+    ledger = getattr(data.graph, "ledger", None) if data.mode == "db" else None
+    if not callable(ledger):
+        return None
+    from keeper.ledger import verify
+    from provgraph.core.errors import ProvgraphError
+
+    try:
+        answer = verify(ledger(), workflow=workflow_id)
+    except ProvgraphError:
+        return None
+    return answer.line() if answer.producers else None
 
 
 def _ordered(edges: Counter[tuple[str, str]], activity_of: Mapping[str, str],

@@ -74,6 +74,8 @@ def render_card(card: WorkflowCard) -> str:
               f"- **Duration:** {seconds(card.duration)}",
               f"- **Tasks:** {sum(card.statuses.values())} in {len(card.activities)} "
               f"activities; {counts(card.statuses)}"]
+    if card.completeness:
+        lines.append(f"- **Completeness:** {cell(card.completeness)}")
     lines += ["", "## 3. Infrastructure", "",
               "- **Hosts:** " + (", ".join(f"`{h}` ({n} tasks)" if n else f"`{h}`"
                                           for h, n in card.hosts.most_common()) or "-"),

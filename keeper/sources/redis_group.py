@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import redis
 
 from keeper.sources.base import Delivery, Source, decode_array_or_object
+from provgraph.core import wire
 from provgraph.core.errors import HubError, HubUnavailableError
 from provgraph.core.redact import redact_url, url_credentials
 from provgraph.core.wire import FIELD_BATCH, FIELD_PAYLOAD
@@ -31,6 +32,10 @@ log = logging.getLogger(__name__)
 MARKER_PREFIX = "provgraph:flushed:"
 MARKER_TTL_S = 24 * 3600
 CLAIM_EVERY_S = 5.0
+# Not answering now, worth waiting for: a lost connection, and in a Redis Cluster a shard
+# without a master (a failover in progress), a slot being moved, no reachable node.
+UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.ClusterError,
+               redis.exceptions.TryAgainError, redis.exceptions.RedisClusterException)
 
 
 class RedisGroupSource(Source):
@@ -46,27 +51,36 @@ class RedisGroupSource(Source):
         claim_idle_s: float = 30.0,
         consumer: str | None = None,
         connect_timeout_s: float = 2.0,
+        client: Any = None,
     ) -> None:
         self.stream = stream
         self.group = group
         self.dead_letter_stream = dead_letter_stream
         self.claim_idle_ms = int(claim_idle_s * 1000)
         self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}-{os.urandom(3).hex()}"
+        self._client: Any = client  # a Redis Cluster client shared by the shards
+        self._group_ready = False
+        self._next_claim = 0.0
+        self.markers: set[str] = set()  # flush markers read from this stream, not confirmed
+        if client is not None:
+            return
         # redis-py's return types are unions of sync/async results: kept as Any here.
         clean, user, password = url_credentials(url)  # the last "@" ends the credentials
         try:
-            self._client: Any = redis.Redis.from_url(
+            self._client = redis.Redis.from_url(
                 clean, username=user, password=password,
                 socket_connect_timeout=connect_timeout_s, socket_keepalive=True,
             )
         except ValueError as exc:
             raise HubError(f"bad Redis URL {redact_url(url)}: {exc}") from None
-        self._group_ready = False
-        self._next_claim = 0.0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RedisGroupSource:
+    def from_settings(cls, settings: Settings) -> Source:
         cfg = settings.hub.redis
+        if cfg.cluster:  # the shards of the Redis Cluster hub (keeper/sources/redis_cluster.py)
+            from keeper.sources.base import SOURCES
+
+            return SOURCES.get("redis-cluster").from_settings(settings)
         return cls(cfg.url, cfg.stream, cfg.group, cfg.dead_letter_stream,
                    claim_idle_s=settings.keeper.claim_idle_s,
                    connect_timeout_s=cfg.connect_timeout_s)
@@ -93,7 +107,7 @@ class RedisGroupSource(Source):
             )
         except redis.AuthenticationError as exc:
             raise HubError(f"Redis refused the credentials: {exc}") from exc
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
+        except UNAVAILABLE as exc:
             raise HubUnavailableError(f"Redis unavailable: {exc}") from exc
         except redis.ResponseError as exc:
             if "NOGROUP" in str(exc):  # the stream was deleted under us: create it again
@@ -129,6 +143,8 @@ class RedisGroupSource(Source):
                             origin, attempts)
         messages, error = decode_array_or_object(payload)
         batch = fields.get(FIELD_BATCH, b"").decode(errors="replace")
+        if messages is not None and b'"flush"' in payload:
+            self.markers.update(m for m in map(wire.marker_of, messages) if m is not None)
         return Delivery(entry_id, payload, messages, error, origin, attempts,
                         {"batch_id": batch})
 
@@ -214,13 +230,17 @@ class RedisGroupSource(Source):
                 )
         return "; ".join(parts) or None
 
+    def marker_key(self, marker: str) -> str:
+        return MARKER_PREFIX + marker
+
     def confirm(self, marker: str) -> None:
         with _unavailable("confirming a flush marker"):
-            self._client.set(MARKER_PREFIX + marker, b"1", ex=MARKER_TTL_S)
+            self._client.set(self.marker_key(marker), b"1", ex=MARKER_TTL_S)
+        self.markers.discard(marker)
 
     def confirmed(self, marker: str) -> bool:
         try:
-            return bool(self._client.exists(MARKER_PREFIX + marker))
+            return bool(self._client.exists(self.marker_key(marker)))
         except redis.RedisError:
             return False
 
@@ -236,7 +256,7 @@ def _unavailable(what: str) -> Iterator[None]:
         yield
     except redis.AuthenticationError as exc:  # a ConnectionError, but waiting will not help
         raise HubError(f"Redis refused the credentials while {what}: {exc}") from exc
-    except (redis.ConnectionError, redis.TimeoutError) as exc:
+    except UNAVAILABLE as exc:
         raise HubUnavailableError(f"Redis unavailable while {what}: {exc}") from exc
     except redis.RedisError as exc:
         raise HubError(f"Redis refused {what}: {exc}") from exc

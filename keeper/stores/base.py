@@ -86,15 +86,33 @@ class Store(LineageReads, ABC):
     ) -> list[EdgeRecord]:
         """Edges touching ``node_id``: ``direction`` is ``out``, ``in`` or ``both``."""
 
-    @abstractmethod
     def upstream(self, node_id: str, depth: int = 10) -> list[dict[str, Any]]:
         """Nodes ``node_id`` depends on, following ``vocab.LINEAGE_EDGE_TYPES`` forwards (``USED``
-        task→entity, ``WAS_GENERATED_BY`` entity→task, ``WAS_INFORMED_BY`` task→task), at
-        most ``depth`` hops; each with its shortest distance; ``node_id`` itself excluded."""
+        task->entity, ``WAS_GENERATED_BY`` entity->task, ``WAS_INFORMED_BY`` task->task), at
+        most ``depth`` hops; each with its shortest distance; ``node_id`` itself excluded.
+        The lineage engine's walk (:mod:`keeper.lineage.walk`), without a cap."""
+        return self._hits(node_id, "upstream", depth)
 
-    @abstractmethod
     def downstream(self, node_id: str, depth: int = 10) -> list[dict[str, Any]]:
         """Nodes that depend on ``node_id``: the same edges followed backwards."""
+        return self._hits(node_id, "downstream", depth)
+
+    def _hits(self, node_id: str, way: str, depth: int) -> list[dict[str, Any]]:
+        from keeper.lineage.walk import MAX_LIMIT, walk
+
+        depth = check_depth(depth)
+        check_id(node_id)
+
+        def run(reads: LineageReads) -> list[dict[str, Any]]:
+            found = reads.nodes_by_ids([node_id])
+            if not found:
+                return []
+            start = {"id": node_id, "labels": found[0]["labels"], "props": {}}
+            hits = walk(reads.walk_step(way), start, way, depth, MAX_LIMIT)
+            return [{"id": hit["id"], "labels": hit["labels"], "distance": hit["distance"]}
+                    for hit in sorted(hits, key=lambda h: (h["distance"], h["id"]))]
+
+        return self.lineage_session(run)
 
     @abstractmethod
     def counts(self) -> dict[str, dict[str, int]]:

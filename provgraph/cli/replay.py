@@ -21,12 +21,15 @@ class ReplayCommand(Command):
         pass
 
     def run(self, args: argparse.Namespace) -> int:
+        from capture.hubs.redis_cluster import RedisClusterHub
         from capture.hubs.redis_stream import RedisHub
 
-        hub = RedisHub.from_settings(get_settings())
+        hub = RedisHub.from_settings(get_settings())  # the cluster hub when hub.redis.cluster
+        assert isinstance(hub, RedisHub | RedisClusterHub)
         pending = hub.spool.count()
         print(f"spooled batches waiting: {pending}")
         sent = hub.replay()
         hub.close()
-        print(f"replayed {sent} batches to {hub.stream}")
+        where = hub.stream if isinstance(hub, RedisHub) else ", ".join(hub.streams)
+        print(f"replayed {sent} batches to {where}")
         return 0

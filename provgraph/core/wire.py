@@ -7,10 +7,22 @@ A message is a JSON object (orjson) with a ``type``:
 * ``control``: provgraph's own messages, never shown to users (``read_buffer_file`` and
   ``get_buffer`` leave them out) and never stored as provenance.
 
-A hub entry carries a batch. The Redis hub's stream entries have two fields:
-:data:`FIELD_PAYLOAD` (the batch as one JSON array) and :data:`FIELD_BATCH` (a batch id
+A hub entry carries a batch. The Redis hubs' stream entries have two fields:
+:data:`FIELD_PAYLOAD` (the batch as one JSON array) and :data:`FIELD_BATCH` (the batch id,
 unique across processes, for de-duplicating replays). The file hub writes one message per
 line.
+
+Completeness: a batch id is ``<producer id>.<sequence>`` (:func:`batch_id`): every
+producer (one hub in one process) numbers its stream entries 1, 2, 3... without a hole,
+so a keeper that records which ones it stored can name every missing one
+(``provgraph verify``). A producer that closes its hub says how far it counted with a
+:func:`producer_end` control message (itself the last number), so a lost last batch is
+a gap too.
+
+    >>> batch_id("host-12-ab", 7), parse_batch_id("my.host-12-ab.7")
+    ('host-12-ab.7', ('my.host-12-ab', 7))
+    >>> parse_batch_id("no sequence") is None
+    True
 
     >>> flush_marker("m1")
     {'type': 'control', 'event': 'flush', 'marker': 'm1'}
@@ -109,6 +121,18 @@ def workflow_end(workflow_id: str, ended_at: float, status: str,
     return message
 
 
+# The last message of a producer: its hub closed after ``last_seq`` numbered batches
+# (this one included), so the batches up to ``last_seq`` are all there is to expect, and
+# the ones before it held ``messages`` messages in all.
+PRODUCER_END: Final = "producer_end"
+
+
+def producer_end(producer: str, last_seq: int, messages: int) -> dict[str, Any]:
+    """The control message closing the sequence of ``producer`` at ``last_seq``."""
+    return {TYPE: CONTROL, "event": PRODUCER_END, "producer": producer, "last_seq": last_seq,
+            "messages": messages}
+
+
 def is_workflow_end(message: Any) -> bool:
     """Whether ``message`` is a workflow-end control message."""
     return is_control(message) and message.get("event") == WORKFLOW_END
@@ -178,6 +202,45 @@ FIELD_PAYLOAD: Final = b"p"  # the batch: a JSON array of messages
 FIELD_BATCH: Final = b"id"  # the batch id, unique across processes
 
 
+def new_producer_id() -> str:
+    """A producer id unique across machines and processes: ``<host>-<pid>-<random>``."""
+    import os
+    import socket
+
+    return f"{socket.gethostname()}-{os.getpid()}-{os.urandom(4).hex()}"
+
+
+def batch_id(producer: str, seq: int) -> str:
+    """The id of the ``seq``-th batch (from 1) of ``producer``."""
+    return f"{producer}.{seq}"
+
+
+def parse_batch_id(value: str) -> tuple[str, int] | None:
+    """``(producer, sequence)`` of a batch id, or ``None`` if it has no sequence number."""
+    producer, _, seq = value.rpartition(".")
+    if not producer or not seq.isdigit():
+        return None
+    return producer, int(seq)
+
+
+_WORKFLOW_KEY: Final = b'"workflow_id":"'
+
+
+def workflow_of(encoded: bytes) -> str | None:
+    """The ``workflow_id`` of one encoded message, read from its bytes without decoding
+    (the cluster hub routes every message by it). Flowcept's message classes write
+    ``workflow_id`` before any user value, so the first occurrence is the message's own;
+    an id with escaped quotes is not read (``None``: the caller routes it otherwise)."""
+    start = encoded.find(_WORKFLOW_KEY)
+    if start < 0:
+        return None
+    start += len(_WORKFLOW_KEY)
+    end = encoded.find(b'"', start)
+    if end <= start or encoded[end - 1] == 0x5C:  # empty, or an escaped quote
+        return None
+    return encoded[start:end].decode(errors="replace")
+
+
 def encode_batch(batch: list[bytes]) -> bytes:
     """A batch of encoded messages as one JSON array (no re-encoding)."""
     return b"[" + b",".join(batch) + b"]"
@@ -194,6 +257,7 @@ __all__ = [
     "FINISHED",
     "FLUSH",
     "MESSAGE_KINDS",
+    "PRODUCER_END",
     "RUNNING",
     "TASK",
     "TERMINAL_STATUSES",
@@ -202,6 +266,7 @@ __all__ = [
     "WORKFLOW_END",
     "WORKFLOW_END_STATUSES",
     "Status",
+    "batch_id",
     "data_ref",
     "encode_batch",
     "flush_marker",
@@ -209,6 +274,10 @@ __all__ = [
     "is_workflow_end",
     "marker_of",
     "media_type",
+    "new_producer_id",
+    "parse_batch_id",
+    "producer_end",
     "user_messages",
     "workflow_end",
+    "workflow_of",
 ]

@@ -71,15 +71,17 @@ def up(settings: Settings, echo: Echo) -> ServiceStatus:
         if current.problem:
             raise ServiceError(f"redis on {current.address} {current.problem}; log {current.log}")
         return current
-    _start(settings, _ensure_installed(settings, echo))
+    _start(settings, ensure_installed(settings, echo))
     current = status(settings)
     echo(current.line("started,"))
     return current
 
 
-def _ensure_installed(settings: Settings, echo: Echo) -> str:
-    if shutil.which("redis-server") is None:
-        apt_install(["redis-server"], service_home(settings, "redis") / "install.log", echo)
+def ensure_installed(settings: Settings, echo: Echo) -> str:
+    """The path of ``redis-server`` (and ``redis-cli``), installed from apt if missing."""
+    if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
+        apt_install(["redis-server", "redis-tools"],
+                    service_home(settings, "redis") / "install.log", echo)
         if Path("/run/systemd/system").is_dir():  # nor start the distro's unit on next boot
             subprocess.run(["systemctl", "disable", "redis-server.service"], capture_output=True)
     binary = shutil.which("redis-server")

@@ -20,9 +20,11 @@ from tests.conftest import REDIS_URL, make_settings, wait_for
 
 
 def stream_messages(client: redis.Redis, stream: str) -> list[dict[str, Any]]:
+    """The messages in ``stream``, without the hubs' ``producer_end`` control messages."""
     messages: list[dict[str, Any]] = []
     for _, fields in client.xrange(stream):
-        messages.extend(decode_entry(fields))
+        messages.extend(m for m in decode_entry(fields)
+                        if not (m.get("type") == "control" and m.get("event") == "producer_end"))
     return messages
 
 

@@ -1,6 +1,8 @@
-"""The embedded store: the PROV graph in memory (networkx), durable through an append-only
-log; no server. :mod:`.store` (the :class:`EmbeddedStore`), :mod:`.graph` (the in-memory
-graph and its merge rules), :mod:`.log` (the fsync'ed log), :mod:`.query` (filters)."""
+"""The embedded store: the PROV graph in one SQLite database (WAL); no server.
+:mod:`.store` (the :class:`EmbeddedStore`), :mod:`.db` (the file, its schema and the
+writer lock), :mod:`.write` (one write as one transaction), :mod:`.rules` (the merge
+rules), :mod:`.lineage` and :mod:`.prov` (indexed reads), :mod:`.query` (filters),
+:mod:`.legacy` (converting a store of the earlier log format)."""
 
 from keeper.stores.embedded.store import EmbeddedStore
 

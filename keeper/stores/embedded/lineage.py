@@ -1,12 +1,16 @@
-"""The lineage primitives of the embedded store (:mod:`keeper.stores.lineage`), as direct
-passes over the in-memory graph: one dict lookup per edge, under the store's lock."""
+"""The lineage primitives of the embedded store (:mod:`keeper.stores.lineage`) as indexed
+SQLite reads: a hop of a walk is one query per 500 frontier ids, by the edges' primary key
+(upstream) or their ``edges_in`` index (downstream), joined to the neighbours' rows."""
 
 from __future__ import annotations
 
-import threading
+import sqlite3
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
+import orjson
+
+from keeper.stores.embedded.write import chunks, marks
 from keeper.stores.lineage import LineageReads, Row, count_task, summary
 from prov_model.entities import CONTENT_ID_PREFIX
 from prov_model.vocab import (
@@ -19,158 +23,175 @@ from prov_model.vocab import (
     WORKFLOW,
 )
 
-if TYPE_CHECKING:
-    from keeper.stores.embedded.graph import MemGraph
-
 T = TypeVar("T")
-_LINEAGE = frozenset(LINEAGE_EDGE_TYPES)
+_TYPES = ",".join(f"'{t}'" for t in LINEAGE_EDGE_TYPES)  # vocabulary constants, not input
+_loads = orjson.loads
 
 
 class EmbeddedLineage(LineageReads):
-    """Mixed into :class:`~keeper.stores.embedded.EmbeddedStore` (``_graph``, ``_lock``,
-    ``_refresh``). Inside :meth:`lineage_session` the log is read once, so a walk sees one
-    state of the graph."""
+    """Mixed into :class:`~keeper.stores.embedded.EmbeddedStore` (``_read``, ``_lock``,
+    ``_connection``). Inside :meth:`lineage_session` every read is in one read
+    transaction, so a walk sees one state of the database."""
 
-    _graph: MemGraph
-    _lock: threading.RLock
-    _refresh: Callable[[], None]
-    _sessions = threading.local()
-
-    def _fresh(self) -> MemGraph:
-        """The graph, refreshed from the log unless a lineage session already did."""
-        if not getattr(self._sessions, "depth", 0):
-            self._refresh()
-        return self._graph
+    _read: Callable[..., Any]
+    _connection: Callable[[], sqlite3.Connection]
+    label_sets: Callable[[str], list[str]]
+    nodes_chunked: Callable[[list[str]], dict[str, Any]]
 
     def lineage_session(self, work: Callable[[LineageReads], T]) -> T:
-        with self._lock:
-            self._refresh()
-            self._sessions.depth = getattr(self._sessions, "depth", 0) + 1
+        def session(conn: sqlite3.Connection) -> T:
+            if conn.in_transaction:  # nested: the outer session holds the snapshot
+                return work(self)
+            conn.execute("BEGIN")
             try:
                 return work(self)
             finally:
-                self._sessions.depth -= 1
+                conn.execute("COMMIT")
+
+        return self._read(session)
 
     def lineage_step(self, ids: list[str], way: str, limit: int) -> list[Row]:
-        with self._lock:
-            graph = self._fresh()
-            adjacency = graph.adjacency(forward=way == "upstream")
+        near, far = ("src", "dst") if way == "upstream" else ("dst", "src")
+        sql = (f"SELECT e.{near}, e.{far}, n.labels, e.type, e.role, n.props FROM edges e "
+               f"JOIN nodes n ON n.id = e.{far} WHERE e.{near} IN ({{}}) "
+               f"AND e.type IN ({_TYPES}) LIMIT ?")
+
+        def read(conn: sqlite3.Connection) -> list[Row]:
             rows: list[Row] = []
-            for node_id in ids:
-                for other, keys in adjacency.get(node_id, {}).items():
-                    for edge_type, role in keys:
-                        if edge_type not in _LINEAGE:
-                            continue
-                        rows.append({"src": node_id, "id": other,
-                                     "labels": list(graph.labels(other)), "type": edge_type,
-                                     "role": role, "summary": summary(graph.props(other))})
-                        if len(rows) >= limit:
-                            return rows
-            return rows
-
-    def nodes_by_ids(self, ids: list[str]) -> list[Row]:
-        with self._lock:
-            graph = self._fresh()
-            found = (graph.node_record(node_id) for node_id in dict.fromkeys(ids))
-            return [node for node in found if node is not None]
-
-    def neighbourhood(self, ids: list[str], limit: int) -> list[Row]:
-        with self._lock:
-            graph = self._fresh()
-            seen: dict[tuple[str, str, str, Any], Row] = {}
-            for node_id in dict.fromkeys(ids):
-                for forward in (True, False):
-                    for other, keys in graph.adjacency(forward).get(node_id, {}).items():
-                        src, dst = (node_id, other) if forward else (other, node_id)
-                        for edge_type, role in keys:
-                            key = (edge_type, src, dst, role)
-                            seen.setdefault(key, {"type": edge_type, "src": src, "dst": dst,
-                                                  "role": role})
-                            if len(seen) >= limit:
-                                return list(seen.values())
-            return list(seen.values())
-
-    def _tasks_of(self, graph: MemGraph, workflow_id: str) -> list[str]:
-        return [i for i in graph.node_ids(TASK) if graph.props(i).get("workflow_id") ==
-                workflow_id]
-
-    def workflow_tasks(self, workflow_id: str, limit: int) -> list[Row]:
-        with self._lock:
-            graph = self._fresh()
-            succ = graph.adjacency(forward=True)
-            rows: list[Row] = []
-            for task_id in sorted(self._tasks_of(graph, workflow_id)):
-                informed = sorted(dst for dst, keys in succ[task_id].items()
-                                  if any(key[0] == WAS_INFORMED_BY for key in keys))
-                rows.append({"id": task_id, "summary": summary(graph.props(task_id)),
-                             "informed_by": informed})
+            for part in chunks(ids):
+                for src, other, labels, edge_type, role, props in conn.execute(
+                        sql.format(marks(len(part))), [*part, limit - len(rows)]):
+                    rows.append({"src": src, "id": other, "labels": _loads(labels),
+                                 "type": edge_type, "role": role,
+                                 "summary": summary(_loads(props))})
                 if len(rows) >= limit:
                     break
             return rows
 
+        return self._read(read)
+
+    def nodes_by_ids(self, ids: list[str]) -> list[Row]:
+        """The node records of ``ids`` that exist, in the order given."""
+        found = self.nodes_chunked(ids)
+        return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+    def neighbourhood(self, ids: list[str], limit: int) -> list[Row]:
+        def read(conn: sqlite3.Connection) -> list[Row]:
+            seen: dict[tuple[str, str, str, Any], Row] = {}
+            for node_id in dict.fromkeys(ids):
+                for column in ("src", "dst"):
+                    for edge_type, src, dst, role in conn.execute(
+                            f"SELECT type, src, dst, role FROM edges WHERE {column} = ?",
+                            (node_id,)):
+                        key = (edge_type, src, dst, role)
+                        seen.setdefault(key, {"type": edge_type, "src": src, "dst": dst,
+                                              "role": role})
+                        if len(seen) >= limit:
+                            return list(seen.values())
+            return list(seen.values())
+
+        return self._read(read)
+
+    def _tasks_sql(self, columns: str) -> tuple[str, list[str]]:
+        sets = self.label_sets(TASK)
+        return (f"SELECT {columns} FROM nodes WHERE workflow_id = ? "
+                f"AND labels IN ({marks(len(sets))})", sets)
+
+    def workflow_tasks(self, workflow_id: str, limit: int) -> list[Row]:
+        sql, sets = self._tasks_sql("id, props")
+        if not sets:
+            return []
+
+        def read(conn: sqlite3.Connection) -> list[Row]:
+            tasks = conn.execute(sql + " ORDER BY id LIMIT ?",
+                                 [workflow_id, *sets, limit]).fetchall()
+            informed: dict[str, list[str]] = {}
+            for part in chunks([task_id for task_id, _ in tasks]):
+                for src, dst in conn.execute(
+                        f"SELECT src, dst FROM edges WHERE src IN ({marks(len(part))}) "
+                        f"AND type = '{WAS_INFORMED_BY}'", part):
+                    informed.setdefault(src, []).append(dst)
+            return [{"id": task_id, "summary": summary(_loads(props)),
+                     "informed_by": sorted(set(informed.get(task_id, ())))}
+                    for task_id, props in tasks]
+
+        return self._read(read)
+
     def entity_users(self, entity_id: str, limit: int) -> list[Row]:
-        with self._lock:
-            graph = self._fresh()
+        def read(conn: sqlite3.Connection) -> list[Row]:
             rows: list[Row] = []
-            for forward, edge_type in ((False, USED), (True, WAS_GENERATED_BY)):
-                for other, keys in sorted(graph.adjacency(forward).get(entity_id, {}).items()):
-                    if other == entity_id:
-                        continue
-                    for key_type, role in keys:
-                        if key_type == edge_type:
-                            rows.append({"id": other, "labels": list(graph.labels(other)),
-                                         "type": edge_type, "role": role,
-                                         "summary": summary(graph.props(other))})
-                            if len(rows) >= limit:
-                                return rows
+            for edge_type, near, far in ((USED, "dst", "src"), (WAS_GENERATED_BY, "src", "dst")):
+                for other, role, labels, props in conn.execute(
+                        f"SELECT e.{far}, e.role, n.labels, n.props FROM edges e "
+                        f"JOIN nodes n ON n.id = e.{far} WHERE e.{near} = ? AND e.type = ? "
+                        f"AND e.{far} <> e.{near} ORDER BY e.{far}, e.key",
+                        (entity_id, edge_type)):
+                    rows.append({"id": other, "labels": _loads(labels), "type": edge_type,
+                                 "role": role, "summary": summary(_loads(props))})
+                    if len(rows) >= limit:
+                        return rows
             return rows
+
+        return self._read(read)
 
     def campaign_workflows(self, campaign_id: str, limit: int) -> list[Row]:
-        with self._lock:
-            graph = self._fresh()
+        def read(conn: sqlite3.Connection) -> list[Row]:
             rows: list[Row] = []
-            for src, keys in sorted(graph.adjacency(False).get(campaign_id, {}).items()):
-                if any(key[0] == WAS_PART_OF for key in keys) and WORKFLOW in graph.labels(src):
-                    record = graph.node_record(src)
-                    if record is not None:
-                        rows.append(record)
-                        if len(rows) >= limit:
-                            break
+            for node_id, labels, props in conn.execute(
+                    "SELECT DISTINCT n.id, n.labels, n.props FROM edges e "
+                    "JOIN nodes n ON n.id = e.src WHERE e.dst = ? AND e.type = ? "
+                    "ORDER BY n.id", (campaign_id, WAS_PART_OF)):
+                node_labels = _loads(labels)
+                if WORKFLOW in node_labels:
+                    rows.append({"id": node_id, "labels": node_labels, "props": _loads(props)})
+                    if len(rows) >= limit:
+                        break
             return rows
 
+        return self._read(read)
+
     def task_counts(self, workflow_ids: list[str]) -> list[Row]:
-        wanted = set(workflow_ids)
+        sql, sets = self._tasks_sql("props")
         groups: dict[tuple[Any, ...], Row] = {}
-        with self._lock:
-            graph = self._fresh()
-            for task_id in graph.node_ids(TASK):
-                props = graph.props(task_id)
-                workflow_id = props.get("workflow_id")
-                if workflow_id not in wanted:
-                    continue
-                count_task(groups, workflow_id, props)
+        if not sets:
+            return []
+
+        def read(conn: sqlite3.Connection) -> None:
+            for workflow_id in dict.fromkeys(workflow_ids):
+                for (props,) in conn.execute(sql, [workflow_id, *sets]):
+                    count_task(groups, workflow_id, _loads(props))
+
+        self._read(read)
         return list(groups.values())
 
     def workflow_crossings(self, workflow_id: str, limit: int) -> list[Row]:
-        with self._lock:
-            graph = self._fresh()
-            succ, pred = graph.adjacency(True), graph.adjacency(False)
+        sql, sets = self._tasks_sql("id")
+        if not sets:
+            return []
+        # upstream: task -USED-> e -WAS_GENERATED_BY-> other;
+        # downstream: task <-WAS_GENERATED_BY- e <-USED- other.
+        ways = (("upstream", "SELECT DISTINCT dst FROM edges WHERE src = ? AND type = ?", USED,
+                 "SELECT DISTINCT dst FROM edges WHERE src = ? AND type = ?", WAS_GENERATED_BY),
+                ("downstream", "SELECT DISTINCT src FROM edges WHERE dst = ? AND type = ?",
+                 WAS_GENERATED_BY, "SELECT DISTINCT src FROM edges WHERE dst = ? AND type = ?",
+                 USED))
+
+        def read(conn: sqlite3.Connection) -> list[Row]:
             rows: list[Row] = []
-            for task_id in sorted(self._tasks_of(graph, workflow_id)):
-                # upstream: task -USED-> e -WAS_GENERATED_BY-> other;
-                # downstream: task <-WAS_GENERATED_BY- e <-USED- other.
-                for way, first_side, first, second_side, second in (
-                        ("upstream", succ, USED, succ, WAS_GENERATED_BY),
-                        ("downstream", pred, WAS_GENERATED_BY, pred, USED)):
-                    for entity, keys in sorted(first_side[task_id].items()):
-                        if not entity.startswith(CONTENT_ID_PREFIX) or not any(
-                                key[0] == first for key in keys):
-                            continue
-                        for other, links in sorted(second_side[entity].items()):
-                            if not any(key[0] == second for key in links) \
-                                    or TASK not in graph.labels(other):
+            tasks = [t for (t,) in conn.execute(sql + " ORDER BY id", [workflow_id, *sets])]
+            for task_id in tasks:
+                for way, first_sql, first, second_sql, second in ways:
+                    entities = sorted(e for (e,) in conn.execute(first_sql, (task_id, first))
+                                      if e.startswith(CONTENT_ID_PREFIX))
+                    for entity in entities:
+                        others = sorted(o for (o,) in conn.execute(second_sql,
+                                                                   (entity, second)))
+                        found = self.nodes_chunked(others)
+                        for other in others:
+                            node = found.get(other)
+                            if node is None or TASK not in node["labels"]:
                                 continue
-                            other_wf = graph.props(other).get("workflow_id")
+                            other_wf = node["props"].get("workflow_id")
                             if other_wf is None or other_wf == workflow_id:
                                 continue
                             rows.append({"way": way, "task": task_id, "entity": entity,
@@ -178,6 +199,8 @@ class EmbeddedLineage(LineageReads):
                             if len(rows) >= limit:
                                 return rows
             return rows
+
+        return self._read(read)
 
 
 __all__ = ["EmbeddedLineage"]

@@ -352,6 +352,12 @@ class Neo4jStore(Neo4jProv, Neo4jLineage, Neo4jReads, Store):
             except Exception as exc:
                 raise store_error(exc, f"statement {name}") from exc
 
+    def ledger(self) -> Any:
+        """The keepers' ledger of stored batches, beside the graph (:mod:`keeper.ledger`)."""
+        from keeper.stores.neo4j.ledger import Neo4jLedger
+
+        return Neo4jLedger(self)
+
     def close(self) -> None:
         driver, self._driver = self._driver, None
         if driver is not None:

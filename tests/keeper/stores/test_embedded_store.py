@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import logging
+import os
 import subprocess
 import sys
 import textwrap
@@ -16,10 +16,9 @@ import networkx as nx
 import orjson
 import pytest
 
+from keeper.lineage import api
 from keeper.stores.base import Store, open_store, store_class
 from keeper.stores.embedded import EmbeddedStore
-from keeper.stores.embedded import log as embedded_log
-from keeper.stores.embedded import store as embedded
 from prov_model import (
     VALUE_FLOW_MAX_FANOUT,
     GraphDelta,
@@ -55,10 +54,6 @@ def snapshot(store: Store) -> tuple[list[Any], list[Any]]:
     return nodes, edges
 
 
-def lines(store: EmbeddedStore) -> list[bytes]:
-    return (store.directory / "graph.log").read_bytes().splitlines()
-
-
 @pytest.fixture
 def store_settings(tmp_path: Path) -> Settings:
     return load_settings(environ={"PROVGRAPH_DATA_DIR": str(tmp_path)})
@@ -72,7 +67,7 @@ def store(store_settings: Settings) -> Iterator[EmbeddedStore]:
 
 
 def reopen(store: EmbeddedStore) -> EmbeddedStore:
-    """A new instance replaying the log (the cached one is dropped)."""
+    """A new instance over the same database (the cached one is dropped)."""
     EmbeddedStore.evict(store.directory)
     return EmbeddedStore.open(store.directory)
 
@@ -127,11 +122,11 @@ def test_same_delta_twice_changes_nothing(store: EmbeddedStore) -> None:
                             status="FINISHED"),
                        task("t2", used={"q": LONG_B}, dependencies=["t1"])])
     store.write(delta)
-    before, size = snapshot(store), store.log_size()
+    before, revision = snapshot(store), store.revision()
     store.write(delta)
     store.write(map_batch([task("t2", used={"q": LONG_B}, dependencies=["t1"])]))
     assert snapshot(store) == before
-    assert store.log_size() == size  # nothing changed: nothing appended
+    assert store.revision() == revision  # nothing changed: nothing written
     assert snapshot(reopen(store)) == before
 
 
@@ -272,14 +267,12 @@ def test_find_nodes_filters_and_order(store: EmbeddedStore) -> None:
     assert store.get_node("b")["props"]["status"] == "FINISHED"  # type: ignore[index]
 
 
-def test_the_networkx_view(diamond: EmbeddedStore) -> None:
-    assert diamond.networkx(copy=False).number_of_nodes() == len(diamond.networkx())
-    graph = diamond.networkx()
-    assert graph.number_of_nodes() == sum(1 for _ in diamond.iter_nodes())
-    assert graph.number_of_edges() == sum(diamond.counts()["edges"].values())
-    assert graph.nodes["t3"]["labels"] == ("Activity", "Task")
-    assert graph.edges["t3", eid(G1), ("USED", "a")] == {"role": "a"}
+def test_answers_convert_to_networkx(diamond: EmbeddedStore) -> None:
+    graph = api.upstream(diamond, "t3", depth=5).to_networkx()
+    assert graph.nodes["t3"]["distance"] == 0
+    assert graph.nodes["t1"]["labels"] == ["Activity", "Task"]
     assert {"t0", "t1", "t2", eid(G0), eid(G1), eid(G2)} <= nx.descendants(graph, "t3")
+    assert not hasattr(diamond, "networkx")  # never the whole store in memory
 
 
 def test_iter_nodes_and_edges_filters(diamond: EmbeddedStore) -> None:
@@ -315,13 +308,14 @@ def test_concurrent_writes_and_queries(store: EmbeddedStore) -> None:
 # --- durability -----------------------------------------------------------------------------
 
 
-def test_reopen_replays_the_log(diamond: EmbeddedStore) -> None:
+def test_reopen_reads_the_same_graph(diamond: EmbeddedStore) -> None:
     before, counts = snapshot(diamond), diamond.counts()
-    assert all(json.loads(line) for line in lines(diamond))
     again = reopen(diamond)
     assert again is not diamond
     assert snapshot(again) == before and again.counts() == counts
     assert again.upstream("t3") == diamond.upstream("t3")
+    assert sorted(p.name for p in again.directory.iterdir()
+                  if not p.name.startswith("graph.db-")) == ["graph.db", "writer.lock"]
 
 
 def run_python(code: str, *args: str) -> str:
@@ -340,34 +334,16 @@ def test_a_fresh_process_reads_the_same_graph(diamond: EmbeddedStore) -> None:
     assert json.loads(out) == [diamond.counts(), diamond.upstream("t3")]
 
 
-@pytest.mark.parametrize("tail", [b'{"n": [["x", ["Entity"], {', b'{"n": 1, garbage\n'])
-def test_a_torn_last_line_is_ignored_then_cut(store: EmbeddedStore, tail: bytes,
-                                              caplog: pytest.LogCaptureFixture) -> None:
-    write(store, task("t1", generated={"y": LONG_A}))
-    before = snapshot(store)
-    store.close()
-    with (store.directory / "graph.log").open("ab") as f:
-        f.write(tail)
-    caplog.set_level(logging.WARNING)
-    again = reopen(store)
-    assert snapshot(again) == before
-    write(again, task("t2", used={"x": LONG_A}))
-    assert "torn" in caplog.text
-    assert all(orjson.loads(line) for line in lines(again))
-    assert snapshot(reopen(again)) == snapshot(again)
-    assert again.counts()["edges"]["WAS_INFORMED_BY"] == 1
-
-
 def test_props_neo4j_cannot_store_fail_the_whole_write(store: EmbeddedStore) -> None:
     write(store, task("t0"))
-    before, size = snapshot(store), store.log_size()
+    before, revision = snapshot(store), store.revision()
     nested: Any = {"nested": {"not": "allowed"}}
     bad = GraphDelta(nodes=[Node("w2", ("Activity", "Workflow"), {"name": "ok"}),
                             Node("t1", ("Activity", "Task"), nested)])
     with pytest.raises(StoreError, match="'nested'") as info:
         store.write(bad)
     assert not isinstance(info.value, StoreUnavailableError)
-    assert snapshot(store) == before and store.log_size() == size
+    assert snapshot(store) == before and store.revision() == revision
     odd: Any = {"tags": ("a", "b"), "cpu": float("nan"), "x": 1.5}
     store.write(GraphDelta(nodes=[Node("t2", ("Activity", "Task"), odd)]))
     props = {"tags": ["a", "b"], "x": 1.5}  # tuples are lists, NaN (not JSON) is dropped
@@ -375,48 +351,31 @@ def test_props_neo4j_cannot_store_fail_the_whole_write(store: EmbeddedStore) -> 
     assert reopen(store).get_node("t2")["props"] == props  # type: ignore[index]
 
 
-def test_a_failed_append_leaves_memory_and_log_unchanged(
-        store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_full_disk_fails_the_write_and_keeps_what_was_stored(store: EmbeddedStore) -> None:
     write(store, task("t1", generated={"y": LONG_A}, status="RUNNING"))
-    before, size = snapshot(store), store.log_size()
-
-    def disk_full(fd: int) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(embedded_log, "_sync", disk_full)
-    with pytest.raises(StoreUnavailableError):
-        write(store, task("t1", status="FINISHED"), task("t2", used={"x": LONG_A}))
-    assert snapshot(store) == before and store.log_size() == size
-    monkeypatch.undo()
+    before, revision = snapshot(store), store.revision()
+    conn = store._connection()
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk is full"
+    big = [task(f"f{i}", used={"x": f"{LONG_A} {i}"}, status="FINISHED") for i in range(300)]
+    with pytest.raises(StoreUnavailableError, match="disk is full") as info:
+        write(store, task("t1", status="FINISHED"), *big)
+    assert str(store.path) in str(info.value)
+    assert snapshot(store) == before and store.revision() == revision
+    conn.execute("PRAGMA max_page_count = 1073741823")
     write(store, task("t2", used={"x": LONG_A}))
     assert store.counts()["edges"]["WAS_INFORMED_BY"] == 1
     assert snapshot(reopen(store)) == snapshot(store)
 
 
-def test_clear_and_compact(store: EmbeddedStore) -> None:
-    for status in ("RUNNING", "FINISHED") * 5:
+def test_clear(store: EmbeddedStore) -> None:
+    for status in ("RUNNING", "FINISHED"):
         write(store, *(task(f"t{i}", status=status, ended_at=float(i)) for i in range(50)))
-        write(store, *(task(f"t{i}", status=status, ended_at=i + 0.5) for i in range(50)))
-    before, size = snapshot(store), store.log_size()
-    store.compact()
-    assert store.log_size() < size / 3
-    assert snapshot(store) == before == snapshot(reopen(store))
-    store = EmbeddedStore.open(store.directory)
     store.clear()
     assert store.counts() == {"nodes": {}, "edges": {}}
     assert snapshot(reopen(store)) == ([], [])
-
-
-def test_a_new_writer_compacts_a_log_much_bigger_than_the_graph(
-        store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    for i in range(6):
-        write(store, *(task(f"t{k}", status="RUNNING", ended_at=float(i)) for k in range(20)))
-    before, size = snapshot(store), store.log_size()
-    monkeypatch.setattr(embedded, "COMPACT_MIN_BYTES", 0)
-    again = reopen(store)
-    write(again, task("t0"))  # changes nothing, but the writer lock is taken: compaction
-    assert again.log_size() < size / 2
-    assert snapshot(again) == before == snapshot(reopen(again))
+    write(store, task("t1"))
+    assert store.counts()["nodes"]["Task"] == 1
 
 
 # --- other processes ------------------------------------------------------------------------
@@ -457,7 +416,6 @@ def test_a_reader_process_follows_the_writer(store: EmbeddedStore) -> None:
         write(store, task("t2", used={"x": G0}, generated={"y": G1}))  # after it opened
         assert ask("t2") == [store.counts(), store.upstream("t2")]
         assert ask("write") == "unavailable"  # this process holds the writer lock
-        store.compact()
         write(store, task("t3", used={"x": G1}))
         assert ask("t3") == [store.counts(), store.upstream("t3")]
         store.clear()
@@ -487,19 +445,29 @@ def test_a_reader_opened_before_the_first_write(tmp_path: Path) -> None:
         EmbeddedStore.evict(writer.directory)
 
 
-def test_a_reader_waits_for_a_line_being_written(store: EmbeddedStore) -> None:
-    write(store, task("t1"))
-    store.close()
-    reader = EmbeddedStore(store.directory)
-    line = embedded_log.encode([["t9", ["Activity", "Task"], {"status": "RUNNING"}]], [])
+def test_a_backup_is_a_consistent_copy(diamond: EmbeddedStore, tmp_path: Path) -> None:
+    (tmp_path / "backups").mkdir()
+    out = diamond.backup(tmp_path / "backups")
+    assert out == tmp_path / "backups" / "graph.db" and not list(
+        (tmp_path / "backups").glob("*.partial"))
+    copy_dir = tmp_path / "restored"
+    copy_dir.mkdir()
+    out.rename(copy_dir / "graph.db")
+    copy = EmbeddedStore(copy_dir)
     try:
-        with (store.directory / "graph.log").open("ab") as f:
-            f.write(line[:12])
-        assert reader.get_node("t9") is None and reader.get_node("t1") is not None
-        with (store.directory / "graph.log").open("ab") as f:
-            f.write(line[12:])
-        assert reader.get_node("t9") == {"id": "t9", "labels": ["Activity", "Task"],
-                                         "props": {"status": "RUNNING"}}
-        assert store.get_node("t9") is not None  # the closed instance reads on as well
+        assert snapshot(copy) == snapshot(diamond)
+        assert copy.upstream("t3") == diamond.upstream("t3")
     finally:
-        reader.close()
+        copy.close()
+    with pytest.raises(StoreError, match="the store itself"):
+        diamond.backup(diamond.directory)
+
+
+def test_the_backup_command(diamond: EmbeddedStore, tmp_path: Path) -> None:
+    data = diamond.directory.parent
+    done = subprocess.run([sys.executable, "-m", "provgraph.cli", "store", "backup",
+                           str(tmp_path / "copy.db")], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, "PROVGRAPH_DATA_DIR": str(data),
+                               "PROVGRAPH_STORE": "embedded"}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "backed up" in done.stdout and (tmp_path / "copy.db").stat().st_size > 0

@@ -15,10 +15,11 @@ from provgraph.core.registry import Registry
 
 
 def test_built_ins_are_entry_points_of_their_groups() -> None:
-    assert set(registry.entry_points(registry.HUBS)) == {"file", "memory", "redis"}
+    assert set(registry.entry_points(registry.HUBS)) == {"file", "memory", "redis", "redis-cluster"}
     assert set(registry.entry_points(registry.STORES)) == {"embedded", "neo4j"}
-    assert set(registry.entry_points(registry.SOURCES)) == {"file", "redis"}
-    assert {"demo", "keeper", "replay", "services"} <= set(registry.entry_points(registry.COMMANDS))
+    assert set(registry.entry_points(registry.SOURCES)) == {"file", "redis", "redis-cluster"}
+    commands = set(registry.entry_points(registry.COMMANDS))
+    assert {"demo", "keeper", "replay", "services", "verify"} <= commands
     assert "persistence" in registry.entry_points(registry.PROVIDERS)
     assert "instrumentation" in registry.entry_points(registry.ADAPTERS)
 
