@@ -33,6 +33,9 @@ class InstrumentationSettings:
     # is recorded as a summary (type, length or dtype and shape, size, sha256), not
     # copied (capture/serialize.py). 0: no cap.
     max_value_bytes: int = 256 * 1024
+    # Lineage by identity (capture/handoff.py): how many objects that tasks produced are
+    # remembered, so a later task that receives one depends on its producer. 0: off.
+    passed_objects: int = 4096
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
 
 

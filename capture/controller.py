@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from capture import buffer_files, context, persistence, recorder
 from capture.adapters.base import ADAPTERS, Adapter
 from capture.ids import new_uuid
-from capture.workflow_message import build_workflow_message
+from capture.workflow_message import build_workflow_message, workflow_summary
 from provgraph.core import wire
 from provgraph.core.config import get_settings
 from provgraph.core.errors import ArgumentError, HubError, ProvgraphError
@@ -130,6 +130,9 @@ class Flowcept:
         self.bundle_exec_id = _optional_str("bundle_exec_id", bundle_exec_id) or str(id(self))
         self.campaign_id = _optional_str("campaign_id", campaign_id) or new_uuid()  # type: ignore[misc]
         self._workflow_id: str = _optional_str("workflow_id", workflow_id) or new_uuid()
+        # A run that made its own workflow id is that workflow's only producer: it records
+        # the end even when it sends no workflow message (``@flowcept``'s default).
+        self._owns_workflow = workflow_id is None
         self.current_workflow_id = self._workflow_id  # type: ignore[misc]
         self.workflow_name = _optional_str("workflow_name", workflow_name)
         self.workflow_subtype = _optional_str("workflow_subtype", workflow_subtype)
@@ -145,6 +148,7 @@ class Flowcept:
         self._recorder: recorder.Recorder | None = None
         self._mark: Any = None
         self._workflow_sent = False
+        self._started_at = 0.0
         self._keeper: persistence.Consumer | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -174,6 +178,7 @@ class Flowcept:
             except HubError as exc:
                 log.debug("hub cannot mark its position: %s", exc)
         self._context_state = context.enter_workflow(workflow)
+        self._started_at = time.time()
         Flowcept.current_workflow_id = self._workflow_id
         Flowcept.campaign_id = self.campaign_id
         Flowcept._last_run = self
@@ -233,10 +238,16 @@ class Flowcept:
         self.is_started = False
         self._stop_adapters()
         active = self._recorder
-        if active is not None and self._workflow_sent:
-            # Only the run that sent the workflow message ends it: producers that share a
-            # workflow_id (save_workflow=False) must not mark it ended for the others.
-            active.record(wire.workflow_end(self._workflow_id, time.time(), status, stderr))
+        if active is not None and (self._workflow_sent or self._owns_workflow):
+            # Only the run that sent the workflow message (or made the workflow id) ends
+            # it: producers that share a workflow_id (save_workflow=False) must not mark
+            # it ended for the others.
+            end = wire.workflow_end(self._workflow_id, time.time(), status, stderr)
+            if not self._workflow_sent:
+                # No workflow message (``@flowcept``): the end carries what a card names
+                # (a control message: ``read_buffer_file`` counts stay Flowcept's).
+                end.update(workflow_summary(self.workflow_name, self._started_at))
+            active.record(end)
         if active is not None:
             active.flush()
         if self._keeper is not None:
@@ -267,16 +278,21 @@ class Flowcept:
         messages = self._messages(with_raw_data=True)
         return buffer_files.to_dataframe(messages) if return_df else messages
 
-    def _messages(self, with_raw_data: bool) -> list[dict[str, Any]]:
+    def _messages(self, with_raw_data: bool, with_end: bool = False) -> list[dict[str, Any]]:
         active = self._recorder or recorder.active()
         messages: list[dict[str, Any]] = []
         if active is None:
             return messages
         active.flush()
         try:
-            messages = user_messages(active.hub.read_since(self._mark))
+            emitted = active.hub.read_since(self._mark)
         except HubError as exc:
             log.warning("cannot read the buffer back: %s", exc)
+            emitted = []
+        messages = user_messages(emitted)
+        if with_end:  # the end of this run (a control message; readers leave it out)
+            messages += [m for m in emitted if wire.is_workflow_end(m)
+                         and m.get("workflow_id") == self._workflow_id]
         if with_raw_data:
             for message in messages:
                 if wire.DATA_REF in message and message.get(wire.TYPE) == wire.TASK:
@@ -288,10 +304,13 @@ class Flowcept:
     buffer = _RunBuffer()
 
     def dump_buffer(self, path: str | os.PathLike[str] | None = None) -> None:
-        """Write this run's messages as JSONL to ``path`` (overwrites). Raw data bytes are
-        left out, as Flowcept leaves them out of its file (``data_ref`` describes them)."""
+        """Write this run's messages as JSONL to ``path`` (overwrites), and the end of the
+        run once it stopped. Raw data bytes are left out, as Flowcept leaves them out of
+        its file (``data_ref`` describes them)."""
         target = buffer_files.resolve(path)
-        buffer_files.write(self._messages(with_raw_data=False), target)
+        # With the end of the run, when it has ended: a card of the file then says how
+        # it ended (``read_buffer_file`` leaves the control message out, as always).
+        buffer_files.write(self._messages(with_raw_data=False, with_end=True), target)
 
     @staticmethod
     def delete_buffer_file(path: str | os.PathLike[str] | None = None) -> None:

@@ -22,6 +22,8 @@ from typing import Any, TypeVar, overload
 
 from capture import ids
 from capture.context import SUPPRESSED, TASK, WORKFLOW, WorkflowContext
+from capture.handoff import _ENTRIES as _PRODUCED
+from capture.handoff import link_used, produced, produced_all
 from capture.recorder import STATE, active, workflow_for_task
 from capture.serialize import dumps, head
 from capture.taskspec import TaskSpec
@@ -78,7 +80,10 @@ def _start(spec: TaskSpec, args: tuple[Any, ...], kwargs: dict[str, Any],
     parent = TASK.get()
     if parent:
         message["parent_task_id"] = parent
-    message["used"] = spec.used(args, kwargs)
+    used = message["used"] = spec.used(args, kwargs)
+    if _PRODUCED and type(used) is dict and not _PRODUCED.keys().isdisjoint(
+            map(id, used.values())):
+        link_used(message)  # an argument is the very object an earlier task returned
     if STATE.telemetry if spec.telemetry is None else spec.telemetry:
         message["telemetry_at_start"] = _telemetry()
     message["started_at"] = time()
@@ -92,8 +97,10 @@ def _finish(spec: TaskSpec, message: dict[str, Any], result: Any) -> bytes:
     if result is not None:
         if spec.plain_output and type(result) is not dict:
             message["generated"] = {"arg_0": result}
+            produced(result, message["task_id"], "arg_0", spec.constants)
         else:
-            message["generated"] = spec.generated(result)
+            generated = message["generated"] = spec.generated(result)
+            produced_all(generated, message["task_id"], spec.constants)
     if "telemetry_at_start" in message:
         message["telemetry_at_end"] = _telemetry()
     return dumps(message)
@@ -259,7 +266,7 @@ def lightweight_flowcept_task(func: Callable[..., Any] | None = None, **options:
     def decorate(target: Callable[..., Any]) -> Callable[..., Any]:
         spec = TaskSpec(target, **options)
         bind_exact, arity, plain_output = spec.bind_exact, spec.arity, spec.plain_output
-        used, generated = spec.used, spec.generated
+        used, generated, constants = spec.used, spec.generated, spec.constants
         first = spec.names[0] if arity == 1 else ""
 
         # Everything inline (one Python frame per call besides the target's): the message
@@ -281,14 +288,22 @@ def lightweight_flowcept_task(func: Callable[..., Any] | None = None, **options:
                     inputs = {first: args[0]} if arity == 1 else bind_exact(args)
                 else:
                     inputs = used(args, kwargs)
+                task_id = next(ids.task_ids)
                 call: dict[str, Any] = {
                     wire.TYPE: fixed,
-                    "task_id": next(ids.task_ids),
+                    "task_id": task_id,
                     "used": inputs,
-                    "generated": {"arg_0": result}
-                    if plain_output and type(result) is not dict else generated(result),
-                    "ended_at": time(),
                 }
+                if _PRODUCED and type(inputs) is dict and not _PRODUCED.keys().isdisjoint(
+                        map(id, inputs.values())):
+                    link_used(call)
+                if plain_output and type(result) is not dict:
+                    call["generated"] = {"arg_0": result}
+                    produced(result, task_id, "arg_0", constants)
+                else:
+                    call["generated"] = outputs = generated(result)
+                    produced_all(outputs, task_id, constants)
+                call["ended_at"] = time()
                 parent = TASK.get()
                 if parent:
                     call["parent_task_id"] = parent

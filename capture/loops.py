@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from contextvars import Token
 from typing import Any
 
-from capture import context, recorder
+from capture import context, handoff, recorder
 from capture.ids import new_task_id, new_uuid
 from capture.telemetry import capture_telemetry
 from provgraph.core import wire
@@ -114,6 +114,7 @@ class _LoopBase:
             task["parent_task_id"] = self._parent_task_id
         if self._campaign_id:
             task["campaign_id"] = self._campaign_id
+        handoff.link_used(task)  # the item may be an earlier task's output
         return task
 
     def get_current_iteration_id(self) -> str | None:
@@ -177,6 +178,9 @@ class FlowceptLoop(_LoopBase):
         task["status"] = wire.FINISHED
         if "telemetry_at_start" in task:
             task["telemetry_at_end"] = capture_telemetry(get_settings().instrumentation.telemetry)
+        generated = task.get("generated")
+        if generated:
+            handoff.produced_all(generated, task["task_id"])
         recorder.record(task)
 
     def __del__(self) -> None:
@@ -228,6 +232,9 @@ class FlowceptLightweightLoop(_LoopBase):
         now = time.time()
         for task in self._tasks:
             task["ended_at"] = now
+            generated = task.get("generated")
+            if generated:
+                handoff.produced_all(generated, task["task_id"])
             active.record(task)
         self._tasks = []
 

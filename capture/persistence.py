@@ -63,8 +63,16 @@ class DB:
     """``Flowcept.db``: the keeper's query API, answering with capture's message objects
     where the Flowcept API does (every other attribute is the keeper's)."""
 
-    def __init__(self, api: providers.QueryAPI,
-                 current_workflow_id: Callable[[], str | None]) -> None:
+    def __init__(self, api: providers.QueryAPI | None = None,
+                 current_workflow_id: Callable[[], str | None] | None = None,
+                 **_flowcept_options: Any) -> None:
+        # ``DBAPI()`` with no argument, as Flowcept's own (its options, such as
+        # ``with_webserver``, mean nothing here): the configured store, and the
+        # workflow of the Flowcept run started last.
+        if current_workflow_id is None:
+            current_workflow_id = _controller_workflow_id
+        if api is None:
+            api = providers.persistence("DBAPI").db(current_workflow_id)
         self._api = api
         self._current_workflow_id = current_workflow_id
 
@@ -93,6 +101,13 @@ class DB:
 
     def insert_or_update_workflow(self, workflow: WorkflowObject | Mapping[str, Any]) -> None:
         self._api.insert_or_update_workflow(_message(workflow, WorkflowObject))
+
+
+def _controller_workflow_id() -> str | None:
+    from capture.controller import Flowcept  # the controller imports this module
+
+    workflow_id: str | None = Flowcept.current_workflow_id
+    return workflow_id
 
 
 def _message(obj: Any, cls: type[TaskObject] | type[WorkflowObject]) -> dict[str, Any]:

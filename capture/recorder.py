@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from capture import context, ids
+from capture import context, handoff, ids
 from capture.buffer import BatchBuffer
 from capture.hubs.base import Encoded, Hub, create_hub
 from capture.serialize import dumps, set_max_value_bytes
@@ -69,6 +69,8 @@ class Recorder:
     def __init__(self, settings: Settings, hub: Hub | None = None) -> None:
         self.settings = settings
         set_max_value_bytes(settings.instrumentation.max_value_bytes)
+        handoff.set_capacity(settings.instrumentation.passed_objects)
+        handoff.clear()  # objects produced under other settings (another run) say nothing
         self.hub = hub if hub is not None else create_hub(settings)
         cfg = settings.buffer
         self.buffer = BatchBuffer(

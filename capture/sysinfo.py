@@ -43,13 +43,6 @@ def _private_ip() -> str | None:
     return None
 
 
-def _fqdn() -> str:
-    try:
-        return socket.getfqdn() or platform.node()
-    except Exception:
-        return platform.node()
-
-
 @functools.lru_cache(maxsize=1)
 def system_info() -> dict[str, Any]:
     """Facts about this machine and process (the flat fields of a workflow message)."""
@@ -57,7 +50,9 @@ def system_info() -> dict[str, Any]:
     return {
         "sys_name": uname.sysname,
         "node_name": uname.nodename,
-        "hostname": _fqdn(),
+        # the same name the tasks carry (socket.getfqdn() answers "localhost" on hosts
+        # whose /etc/hosts maps their own name to the loopback address)
+        "hostname": hostname(),
         "login_name": _login_user(),
         "private_ip": _private_ip(),
         "public_ip": os.environ.get("PROVGRAPH_PUBLIC_IP") or None,

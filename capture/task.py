@@ -6,7 +6,7 @@ import time
 from types import TracebackType
 from typing import Any
 
-from capture import context, recorder
+from capture import context, handoff, recorder
 from capture.context import task_scope
 from capture.ids import new_task_id
 from capture.messages import TaskObject
@@ -184,6 +184,7 @@ class FlowceptTask:
         if active is None:
             return
         message = self._task.to_dict()
+        _link_objects(message, self._task.used, self._task.generated)
         raw = message.get("data")
         if isinstance(raw, wire.BYTES_TYPES):
             del message["data"]
@@ -211,6 +212,23 @@ class FlowceptTask:
     def __repr__(self) -> str:
         task = self._task
         return f"FlowceptTask(task_id={task.task_id!r}, activity_id={task.activity_id!r})"
+
+
+def _link_objects(message: dict[str, Any], used: Any, generated: Any) -> None:
+    """Lineage by identity (:mod:`capture.handoff`), from the caller's own objects (the
+    message holds copies)."""
+    task_id = message.get("task_id")
+    if not isinstance(task_id, str):
+        return
+    if isinstance(used, dict) and used:
+        probe = {"task_id": task_id, "used": used,
+                 "dependencies": message.get("dependencies")}
+        handoff.link_used(probe)
+        if "used_from" in probe:
+            message["dependencies"] = probe["dependencies"]
+            message["used_from"] = probe["used_from"]
+    if isinstance(generated, dict):
+        handoff.produced_all(generated, task_id)
 
 
 def _hostname() -> str:

@@ -76,6 +76,7 @@ class TaskSpec:
         "bind_exact",
         "campaign_id",
         "code",
+        "constants",
         "custom_metadata",
         "defaults",
         "fixed_ids",
@@ -132,6 +133,11 @@ class TaskSpec:
         self.telemetry = telemetry
         self.activity_id = getattr(func, "__name__", type(func).__name__)
         self.code = code_info(func)
+        # The ids of the function's code constants: a returned constant is the same object
+        # as that constant anywhere else in its module, so it carries no lineage.
+        code_object = getattr(inspect.unwrap(func), "__code__", None)
+        self.constants: frozenset[int] = frozenset(
+            id(c) for c in getattr(code_object, "co_consts", ()))
         self._read_signature(func)
         # The message fields that are the same for every call, encoded once (``head``: the
         # value of the message's first key, ``type``). The decorator's workflow_id and

@@ -10,6 +10,7 @@ import functools
 from typing import Any
 
 from capture.decorators import flowcept_task
+from capture.loops import FlowceptLoop
 
 
 def describe_tensor(value: Any) -> Any:
@@ -59,3 +60,37 @@ def flowcept_torch(cls: Any = None, **options: Any) -> Any:
     if cls is None:
         return decorate
     return decorate(cls)
+
+
+class FlowceptEpochLoop(FlowceptLoop):
+    """Flowcept's epoch loop of a training script: a ``FlowceptLoop`` named ``EpochLoop``
+    over ``epoch`` items. With a ``model`` that has ``new_epoch`` (Flowcept's torch
+    wrapper), the model is told each epoch's task id as it starts."""
+
+    def __init__(self, items: Any, model: Any = None, parent_task_id: str | None = None,
+                 workflow_id: str | None = None, items_length: int = 0,
+                 capture_enabled: bool = True) -> None:
+        super().__init__(items, loop_name="EpochLoop", item_name="epoch",
+                         parent_task_id=parent_task_id, workflow_id=workflow_id,
+                         items_length=items_length, capture_enabled=capture_enabled)
+        self.model = model
+
+    def __next__(self) -> Any:
+        item = super().__next__()
+        new_epoch = getattr(self.model, "new_epoch", None)
+        if callable(new_epoch):
+            new_epoch(self.get_current_iteration_id())
+        return item
+
+
+class FlowceptBatchLoop(FlowceptLoop):
+    """Flowcept's batch loop: a ``FlowceptLoop`` named ``BatchLoop`` over ``batch`` items,
+    whose iterations are children of the epoch running it (``parent_task_id``, else the
+    current task, e.g. an epoch of a ``FlowceptEpochLoop``)."""
+
+    def __init__(self, items: Any, parent_task_id: str | None = None,
+                 workflow_id: str | None = None, items_length: int = 0,
+                 capture_enabled: bool = True) -> None:
+        super().__init__(items, loop_name="BatchLoop", item_name="batch",
+                         parent_task_id=parent_task_id, workflow_id=workflow_id,
+                         items_length=items_length, capture_enabled=capture_enabled)

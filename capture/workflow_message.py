@@ -55,3 +55,19 @@ def build_workflow_message(
         status=Status.RUNNING,
     )
     return obj.to_dict()
+
+
+def workflow_summary(name: str | None, started_at: float) -> dict[str, Any]:
+    """What the end of a run that sent no workflow message tells about it: its name, start,
+    host and Python (the fields a provenance card shows)."""
+    system = sysinfo.system_info()
+    summary: dict[str, Any] = {
+        "started_at": started_at,
+        "hostname": system["hostname"],
+        "user": system["login_name"],
+        "machine_info": {"python_version": sysinfo.machine_info().get("python_version")},
+        "flowcept_version": __version__,
+    }
+    if name:
+        summary["name"] = name
+    return summary

@@ -21,9 +21,11 @@ from typing import IO, TYPE_CHECKING
 from exports.base import Format, format_for_path, get_format
 from exports.config import ExportSettings
 from exports.source import ExportDocument, ExportScope
+from prov_model.delta import GraphDelta
 from prov_model.imported import ImportBuilder
 from prov_model.prov_records import ProvSyntaxError
-from provgraph.core.errors import DocumentError
+from prov_model.recapture import recapture
+from provgraph.core.errors import DocumentError, OutputError
 from provgraph.core.files import atomic_open
 
 if TYPE_CHECKING:
@@ -63,7 +65,15 @@ def write(document: ExportDocument, format: str, out: Target = None) -> bytes | 
         with atomic_open(out) as handle:  # a failed export leaves no half-written file
             fmt.write(document, handle)
         return None
-    fmt.write(document, out)
+    try:
+        fmt.write(document, out)
+        out.flush()  # a full disk shows here, not at exit
+    except BrokenPipeError:
+        raise  # the reader went away (``| head``): the command line's to handle
+    except OSError as exc:
+        name = getattr(out, "name", None)
+        where = "<stdout>" if name in ("<stdout>", 1) else str(name or "the output stream")
+        raise OutputError(f"cannot write {where}: {exc.strerror or exc}", stream=True) from None
     return None
 
 
@@ -100,8 +110,19 @@ def read_document(source: str | os.PathLike[str] | IO[bytes], format: str | None
         else:
             _fill(builder, fmt, source, label)
     except ProvSyntaxError as exc:
-        raise DocumentError(f"{label}: not valid {fmt.description or fmt.name}: {exc}") from None
+        raise DocumentError(f"{label}: not valid {fmt.description or fmt.name}: "
+                            f"{_bounded(exc)}") from None
+    except RecursionError:  # a reader of another package walking a deep document
+        raise DocumentError(f"{label}: not valid {fmt.description or fmt.name}: nested too "
+                            "deep") from None
     return builder, fmt, label
+
+
+def _bounded(exc: Exception, limit: int = 300) -> str:
+    """An error's text as one line of at most ``limit`` characters: whatever a document
+    holds, the line naming its first problem stays short."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _fill(builder: ImportBuilder, fmt: Format, stream: IO[bytes], label: str) -> None:
@@ -120,8 +141,15 @@ def import_document(store: Store, source: str | os.PathLike[str] | IO[bytes],
     try:
         delta = builder.build()
     except ProvSyntaxError as exc:
-        raise DocumentError(f"{label}: not valid {fmt.description or fmt.name}: {exc}") from None
+        raise DocumentError(f"{label}: not valid {fmt.description or fmt.name}: "
+                            f"{_bounded(exc)}") from None
+    # Captured provenance that provgraph exported comes back as the same run (its
+    # workflow, tasks, values and agents, by id); the rest is imported PROV.
+    captured, delta = recapture(delta, _settings().instance_namespace)
     store.import_graph(delta)
+    if captured.nodes:
+        store.write(captured)
+    delta = GraphDelta([*delta.nodes, *captured.nodes], [*delta.edges, *captured.edges])
     namespaces = sum(1 for node in delta.nodes if node.labels == ("Namespace",))
     return ImportResult(label, fmt.name, builder.records, len(delta.nodes) - namespaces,
                         len(delta.edges), namespaces)

@@ -62,6 +62,12 @@ class Format(ABC):  # noqa: B024 - a format implements write, read or both
         raise DocumentError(f"provgraph cannot read {self.name}")
 
 
+class Unwritable(DocumentError):
+    """One record that a format cannot hold as it is (a name that is not an IRI where the
+    format writes IRIs, a character XML cannot hold): the writer leaves that record out and
+    says so (:meth:`exports.source.ExportDocument.leave_out`); the rest is written."""
+
+
 FORMATS: Registry[type[Format]] = Registry("format", registry.EXPORTERS, DocumentError)
 
 

@@ -16,9 +16,11 @@ import logging
 import warnings
 from typing import IO, TYPE_CHECKING, Any
 
+import orjson
+
 from prov_model.prov_records import ProvSyntaxError, Record
 from prov_model.prov_terms import KIND_BY_NAME
-from provgraph.core.errors import CapabilityMissingError
+from provgraph.core.errors import CapabilityMissingError, DocumentError
 
 if TYPE_CHECKING:
     from exports.base import ParsedDocument
@@ -47,8 +49,14 @@ def write_with_prov(document: ExportDocument, out: IO[bytes], format: str,
     ProvJsonFormat().write(document, buffer)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        doc = model.ProvDocument.deserialize(content=buffer.getvalue().decode(), format="json")
-        text = doc.serialize(format=format, **options)
+        try:
+            doc = model.ProvDocument.deserialize(content=buffer.getvalue().decode(),
+                                                 format="json")
+            text = doc.serialize(format=format, **options)
+        except Exception as exc:  # what the checks before did not foresee: one line
+            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            raise DocumentError(f"the prov package cannot write this scope as {format}: "
+                                f"{first or type(exc).__name__}") from None
     out.write(text.encode() if isinstance(text, str) else text)
 
 
@@ -58,8 +66,8 @@ def read_with_prov(stream: IO[bytes], format: str, **options: Any) -> ParsedDocu
 
     model = _prov()
     content = stream.read()
-    if format == "rdf" and options.get("rdf_format") in NO_PREFIXES:
-        content = _prefixed(content, options["rdf_format"])
+    if format == "rdf":  # every syntax: Turtle and TriG may write IRIs in full too
+        content = _prefixed(content, options.get("rdf_format", "turtle"))
         options = {**options, "rdf_format": "trig"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -79,13 +87,10 @@ def read_with_prov(stream: IO[bytes], format: str, **options: Any) -> ParsedDocu
     return parsed
 
 
-NO_PREFIXES = ("nt", "json-ld")  # RDF syntaxes whose IRIs the prov reader cannot shorten
-
-
 def _prefixed(content: bytes, rdf_format: str) -> bytes:
     """The RDF of ``content`` as TriG with a prefix for every namespace it uses: the prov
     package's PROV-O reader needs qualified names, which N-Triples and expanded JSON-LD
-    lack."""
+    lack, and Turtle and TriG need not give (an IRI may be written in full)."""
     try:
         import rdflib
     except ImportError as exc:
@@ -93,6 +98,13 @@ def _prefixed(content: bytes, rdf_format: str) -> bytes:
                                      "pip install 'provgraph[prov]'") from None
     from prov_model.namespaces import PrefixMap
 
+    if rdf_format == "json-ld":
+        from exports.jsonld_contexts import check_inline
+
+        try:
+            check_inline(orjson.loads(content))
+        except orjson.JSONDecodeError as exc:
+            raise ProvSyntaxError(f"not JSON: {exc}") from None
     graph = rdflib.Dataset()
     try:
         graph.parse(data=content, format=rdf_format)

@@ -20,6 +20,7 @@ import orjson
 
 from exports.base import Format, ParsedDocument
 from exports.provjson_captured import CapturedJson
+from prov_model.iri import shown
 from prov_model.namespaces import PrefixMap
 from prov_model.prov_records import Attr, ProvSyntaxError, Record
 from prov_model.prov_terms import (
@@ -233,7 +234,7 @@ class _Names:
 
     def iri(self, name: Any, where: str) -> str:
         if not isinstance(name, str) or not name:
-            raise ProvSyntaxError(f"expected a qualified name, got {name!r}", where)
+            raise ProvSyntaxError(f"expected a qualified name, got {_kind(name)}", where)
         prefix, sep, local = name.partition(":")
         if sep:
             uri = self.prefixes.by_prefix.get(prefix)
@@ -241,30 +242,51 @@ class _Names:
                 return uri + local
             if local.startswith("//") or prefix in ("urn", "http", "https"):
                 return name  # a full IRI
-            raise ProvSyntaxError(f"undeclared prefix {prefix!r} in {name!r}", where)
+            raise ProvSyntaxError(f"undeclared prefix {shown(prefix)} in {shown(name)}", where)
         if self.default is not None:
             return self.default + name
-        raise ProvSyntaxError(f"{name!r} has no prefix and there is no default namespace",
+        raise ProvSyntaxError(f"{shown(name)} has no prefix and there is no default namespace",
                               where)
 
     def value(self, key: str, raw: Any, where: str) -> Attr:
         if isinstance(raw, dict):
             if "$" not in raw:
-                raise ProvSyntaxError(f"attribute {key}: a typed value needs '$'", where)
+                raise ProvSyntaxError(f"attribute {_cut(key)}: a typed value needs '$'", where)
             lexical = raw["$"]
             datatype = raw.get("type")
             lang = raw.get("lang")
+            if not isinstance(lexical, (str, int, float, bool)):
+                raise ProvSyntaxError(f"attribute {_cut(key)}: '$' must be a string, number or "
+                                      f"boolean, not {_kind(lexical)}", where)
+            for part, given in (("type", datatype), ("lang", lang)):
+                if given is not None and not isinstance(given, str):
+                    raise ProvSyntaxError(f"attribute {_cut(key)}: {part!r} must be a string, not "
+                                          f"{_kind(given)}", where)
             if datatype is not None:
                 datatype = compact_builtin(self.iri(datatype, where))
             if datatype in QUALIFIED_NAME_TYPES:
                 lexical = self.iri(lexical, where)
             elif not isinstance(lexical, str):
-                lexical = raw["$"] if isinstance(raw["$"], str) else orjson.dumps(
-                    raw["$"]).decode()
+                lexical = orjson.dumps(lexical).decode()
             return (self.iri(key, where), lexical, datatype, lang)
         if isinstance(raw, (str, int, float, bool)):
             return (self.iri(key, where), raw, None, None)
-        raise ProvSyntaxError(f"attribute {key}: unsupported value {raw!r}", where)
+        raise ProvSyntaxError(f"attribute {_cut(key)}: a value must be a string, number, boolean "
+                              f"or {{\"$\": ...}}, not {_kind(raw)}", where)
+
+
+def _cut(name: str) -> str:
+    """A name for a ``where``: as it is when short and printable, else shortened."""
+    return name if len(name) <= 80 and name.isprintable() else shown(name, 80)
+
+
+def _kind(value: Any) -> str:
+    """What a JSON value is, in words, bounded (never the value itself when large)."""
+    if isinstance(value, list):
+        return f"an array of {len(value)} items"
+    if isinstance(value, dict):
+        return f"an object of {len(value)} keys"
+    return shown(value)
 
 
 def _records(data: Mapping[str, Any], top: tuple[PrefixMap, str | None],
@@ -273,7 +295,7 @@ def _records(data: Mapping[str, Any], top: tuple[PrefixMap, str | None],
     yield from _container(data, names, None)
     for bundle_name, body in bundles.items():
         if not isinstance(body, dict):
-            raise ProvSyntaxError("a bundle must be an object", f"bundle {bundle_name}")
+            raise ProvSyntaxError("a bundle must be an object", f"bundle {_cut(bundle_name)}")
         inner_map = PrefixMap()
         inner_map.by_prefix.update(top[0].by_prefix)
         inner, default = _prefixes(body.get("prefix"), inner_map, "bundle prefix")
@@ -290,12 +312,12 @@ def _container(data: Mapping[str, Any], names: _Names, bundle: str | None) -> It
             continue
         kind = KIND_BY_NAME.get(kind_name)
         if kind is None:
-            raise ProvSyntaxError(f"unknown record type {kind_name!r}")
+            raise ProvSyntaxError(f"unknown record type {shown(kind_name)}")
         if not isinstance(group, dict):
             raise ProvSyntaxError(f"{kind_name!r} must be an object of id -> record")
         formal = {arg.name: arg for arg in kind.args}
         for rec_name, content in group.items():
-            where = f"{kind_name} {rec_name}"
+            where = f"{kind_name} {_cut(rec_name)}"
             bodies = content if isinstance(content, list) else [content]
             rec_id = None if rec_name.startswith("_:") else names.iri(rec_name, where)
             for body in bodies:
@@ -327,10 +349,11 @@ def _record(kind_name: str, rec_id: str | None, body: Mapping[str, Any], formal:
             if isinstance(raw, dict):
                 raw = raw.get("$")
             if not isinstance(raw, str):
-                raise ProvSyntaxError(f"{key} must be an xsd:dateTime string", where)
+                raise ProvSyntaxError(f"{key} must be an xsd:dateTime string, not "
+                                      f"{_kind(raw)}", where)
             args[key] = raw
         else:
-            args[key] = names.iri(raw, where)
+            args[key] = names.iri(raw, f"{where}: {key}")
     if members:
         for member in members:
             yield Record(kind_name, rec_id, {**args, "prov:entity": member}, list(attrs), bundle)

@@ -1,18 +1,26 @@
 """RDF terms as text: IRIs (as Turtle prefixed names when a prefix fits), blank nodes and
-literals, escaped for Turtle, TriG and N-Triples alike."""
+literals, escaped for Turtle, TriG and N-Triples alike.
+
+A name holding what no IRI may hold (a space, a control, ``<>"{}|^`\\``) is percent-encoded
+(:func:`prov_model.iri.percent_encoded`): its text can never close the brackets and add
+statements of its own. A language tag that is not BCP 47 cannot be written at all:
+:class:`exports.base.Unwritable` is raised and the writer leaves that record out, naming it.
+A namespace that is not an IRI gets no ``@prefix`` (its IRIs are written in full).
+"""
 
 from __future__ import annotations
 
 import re
 
+from exports.base import Unwritable
 from exports.rdf_common import RDF_TYPE, Term
+from prov_model.iri import is_iri, lang_problem, percent_encoded
 from prov_model.namespaces import PrefixMap
 
 _PN_LOCAL = re.compile(r"[A-Za-z0-9_:]([A-Za-z0-9_.:\-]*[A-Za-z0-9_:\-])?\Z")
 PN_PREFIX = re.compile(r"[A-Za-z]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?\Z")
 _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
             ord("\t"): "\\t", **{c: f"\\u{c:04X}" for c in range(32) if c not in (9, 10, 13)}}
-_IRI_ESCAPES = {c: f"\\u{c:04X}" for c in (*range(33), *map(ord, '<>"{}|^`\\'))}
 
 
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
@@ -29,14 +37,19 @@ def quote(text: str) -> str:
     return '"' + text.translate(_ESCAPES) + '"'
 
 
+def declared(prefixes: PrefixMap) -> list[tuple[str, str]]:
+    """``(prefix, namespace)`` of the prefixes Turtle and TriG may declare, by prefix."""
+    return [(p, uri) for p, uri in sorted(prefixes.by_prefix.items())
+            if PN_PREFIX.match(p) and is_iri(uri)]
+
+
 class TermWriter:
     """Terms as text, with Turtle prefixed names when ``prefixes`` is given (cached)."""
 
     def __init__(self, prefixes: PrefixMap | None) -> None:
         self._names: dict[str, str] = {}
         self._ordered = [] if prefixes is None else sorted(
-            ((uri, p) for p, uri in prefixes.by_prefix.items() if PN_PREFIX.match(p)),
-            key=lambda item: -len(item[0]))
+            ((uri, p) for p, uri in declared(prefixes)), key=lambda item: -len(item[0]))
         self._names[RDF_TYPE] = "a" if prefixes is not None else f"<{RDF_TYPE}>"
 
     def iri(self, iri: str) -> str:
@@ -47,7 +60,7 @@ class TermWriter:
                     found = f"{prefix}:{iri[len(uri):]}"
                     break
             else:
-                found = f"<{iri.translate(_IRI_ESCAPES)}>"
+                found = f"<{iri if is_iri(iri) else percent_encoded(iri)}>"
             if len(self._names) < 50_000:
                 self._names[iri] = found
         return found
@@ -61,6 +74,8 @@ class TermWriter:
             return "_:" + term[1]
         text = quote(term[1])
         if term[3]:
+            if (problem := lang_problem(term[3])) is not None:
+                raise Unwritable(problem)
             return f"{text}@{term[3]}"
         if term[2]:
             return f"{text}^^{self.iri(term[2])}"

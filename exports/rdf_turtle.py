@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, ClassVar, cast
 
-from exports.base import Format, ParsedDocument
+from exports.base import Format, ParsedDocument, Unwritable
 from exports.prov_package import read_with_prov
 from exports.rdf_captured import CapturedTurtle
 from exports.rdf_common import Group, Statements
-from exports.rdf_terms import PN_PREFIX, TermWriter, quote
+from exports.rdf_terms import TermWriter, declared, quote
 from prov_model.prov_records import Record
 from prov_model.prov_terms import KIND_BY_NAME
 
@@ -40,9 +40,8 @@ class TurtleFormat(Format):
     def write(self, document: ExportDocument, out: IO[bytes]) -> None:
         terms = TermWriter(document.prefixes)
         write = out.write
-        for prefix, uri in sorted(document.prefixes.by_prefix.items()):
-            if PN_PREFIX.match(prefix):
-                write(f"@prefix {prefix}: <{uri}> .\n".encode())
+        for prefix, uri in declared(document.prefixes):
+            write(f"@prefix {prefix}: <{uri}> .\n".encode())
         write(b"\n")
         statements = Statements()
         self._block(document, document.document(), statements, terms, write, "")
@@ -64,13 +63,16 @@ class TurtleFormat(Format):
         for kind, items in document.raw_sections(container):
             element = KIND_BY_NAME[kind].is_element
             for item in items:
-                if isinstance(item, Record):
-                    for group in statements.of(item):
-                        parts.append(_group_text(group, terms, indent))
-                elif element:
-                    parts.append(node(*cast("CapturedNode", item), indent))
-                else:
-                    parts.append(edge(*cast("CapturedEdge", item), indent))
+                try:  # a record's text is made whole before any of it is kept
+                    if isinstance(item, Record):
+                        parts.append("".join(_group_text(group, terms, indent)
+                                             for group in statements.of(item)))
+                    elif element:
+                        parts.append(node(*cast("CapturedNode", item), indent))
+                    else:
+                        parts.append(edge(*cast("CapturedEdge", item), indent))
+                except Unwritable as exc:
+                    document.leave_out(item, str(exc))
                 if len(parts) >= 512:
                     write("".join(parts).encode())
                     parts.clear()
@@ -124,7 +126,10 @@ class NTriplesFormat(Format):
                terms: TermWriter, out: IO[bytes]) -> None:
         parts: list[str] = []
         for record in _records(document, container):
-            parts.append(_lines(statements.of(record), terms))
+            try:
+                parts.append(_lines(statements.of(record), terms))
+            except Unwritable as exc:
+                document.leave_out(record, str(exc))
             if len(parts) >= 512:
                 out.write("".join(parts).encode())
                 parts.clear()

@@ -13,6 +13,8 @@ store ``chunk`` at a time and handed on at once, so a writer never holds the doc
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -21,6 +23,7 @@ from exports.config import ExportSettings
 from keeper.stores.base import check_depth
 from prov_model import imported
 from prov_model.captured import EDGE_RELATIONS, NODE_KINDS, CaptureMapper
+from prov_model.iri import is_iri, shown
 from prov_model.namespaces import PrefixMap
 from prov_model.prov_records import Record
 from prov_model.prov_terms import BUILTIN_NAMESPACES, KIND_BY_NAME, RELATION_KINDS
@@ -39,6 +42,9 @@ from provgraph.core.errors import ArgumentError, StoreError
 
 if TYPE_CHECKING:
     from keeper.stores.base import Store
+
+log = logging.getLogger(__name__)
+LEFT_OUT_KEPT = 20  # the records named in full; beyond, only counted
 
 SCOPES = ("workflow", "campaign", "around", "all")
 _SECTION_LABELS = (("entity", ENTITY), ("activity", ACTIVITY), ("agent", AGENT))
@@ -142,22 +148,46 @@ class ExportDocument:
         self.prefixes = PrefixMap({**BUILTIN_NAMESPACES, "provgraph": PROVGRAPH_NS,
                                    "provone": PROVONE_NS})
         self.prefixes.add(self.settings.instance_prefix, self.settings.instance_namespace)
-        self.prefixes.update(store.namespaces())
+        # A namespace that is not an IRI (a store from before the import checks) is never
+        # declared: its names are written in full, percent-encoded (prov_model.iri).
+        self.prefixes.update((p, uri) for p, uri in store.namespaces() if is_iri(uri))
         self._containers = self._resolve()
         self._part_of: dict[str, list[str]] = {}
         self._declared_bundles: set[str] = set()
         self.records_written = 0
+        self.left_out: list[str] = []  # the first records a format could not hold, named
+        self.left_out_count = 0
+        self._refuse: Callable[[Item], str | None] | None = None
+
+    @contextlib.contextmanager
+    def refusing(self, problem: Callable[[Item], str | None]) -> Iterator[None]:
+        """While the block runs, :meth:`raw_sections` (and :meth:`sections`) leave out each
+        item for which ``problem`` gives a reason (a format that cannot hold it)."""
+        self._refuse = problem
+        try:
+            yield
+        finally:
+            self._refuse = None
+
+    def leave_out(self, item: Item, reason: str) -> None:
+        """Note that the writer left ``item`` out: its format cannot hold it as it is."""
+        self.left_out_count += 1
+        if len(self.left_out) < LEFT_OUT_KEPT:
+            named = f"{describe(item)}: {reason}"
+            self.left_out.append(named)
+            log.warning("left out %s", named)
 
     # --- scope resolution ----------------------------------------------------------------
 
     def _resolve(self) -> list[Container]:
         ids = self._scope_ids()
+        bundle_of = self._bundles_of(ids)
         by_bundle: dict[str, dict[str, list[str]]] = {}
         top: dict[str, list[str]] = {}
         for label, found in ids.items():
             for node_id in found:
-                if " " in node_id:
-                    bundle = node_id.split(" ", 1)[0]
+                bundle = bundle_of.get(node_id)
+                if bundle is not None:
                     by_bundle.setdefault(bundle, {}).setdefault(label, []).append(node_id)
                 else:
                     top.setdefault(label, []).append(node_id)
@@ -165,6 +195,21 @@ class ExportDocument:
         containers.extend(Container(b, {k: sorted(v) for k, v in by_bundle[b].items()})
                           for b in sorted(by_bundle))
         return containers
+
+    def _bundles_of(self, ids: dict[str, set[str] | list[str]]) -> dict[str, str]:
+        """node id -> the bundle it belongs to, as the store's ``bundle`` prop says (an id
+        is never parsed: a captured id may hold anything). Only an element of a bundle has
+        a space in its id (``<bundle IRI> <IRI>``, :func:`prov_model.imported.node_id`; an
+        IRI holds none), so only the props of such ids are read: a store without bundles or
+        spaced ids costs nothing here."""
+        spaced = sorted({i for found in ids.values() for i in found if " " in i})
+        bundle_of: dict[str, str] = {}
+        for start in range(0, len(spaced), self.settings.chunk):
+            for node in self.store.nodes_by_ids(spaced[start:start + self.settings.chunk]):
+                bundle = node["props"].get(imported.BUNDLE_PROP)
+                if isinstance(bundle, str) and imported.is_imported(node["props"]):
+                    bundle_of[node["id"]] = bundle
+        return bundle_of
 
     def _scope_ids(self) -> dict[str, set[str] | list[str]]:
         store, scope = self.store, self.scope
@@ -238,6 +283,19 @@ class ExportDocument:
         sections (both already of the section's kind), beside the :class:`Record` of
         imported PROV. A writer with a fast path for captured nodes encodes them straight
         from their props (:mod:`exports.provjson_captured`); :meth:`sections` maps them."""
+        for kind, items in self._raw_sections(container):
+            yield kind, items if self._refuse is None else self._refused(items, self._refuse)
+
+    def _refused(self, items: Iterator[Item], problem: Callable[[Item], str | None]
+                 ) -> Iterator[Item]:
+        for item in items:
+            reason = problem(item)
+            if reason is None:
+                yield item
+            else:
+                self.leave_out(item, reason)
+
+    def _raw_sections(self, container: Container) -> Iterator[tuple[str, Iterator[Item]]]:
         if container.bundle is None and not self._part_of:
             self._part_of = self._collect_part_of(container.ids.get(ACTIVITY, []))
         for kind, label in _SECTION_LABELS:
@@ -323,6 +381,18 @@ class ExportDocument:
 
     def total_nodes(self) -> int:
         return sum(len(ids) for c in self._containers for ids in c.ids.values())
+
+
+def describe(item: Item) -> str:
+    """A record (or a captured node or edge) in a few words, bounded: for messages."""
+    if isinstance(item, Record):
+        if item.id is not None:
+            return f"{item.kind} {shown(item.id)}"
+        ends = list(item.args.values())[:2]
+        return f"{item.kind}({', '.join(shown(e, 40) for e in ends)})"
+    if len(item) == 4 and isinstance(item[1], list):
+        return f"node {shown(item[0])}"
+    return f"{item[0]} edge {shown(item[1], 40)} -> {shown(item[2], 40)}"
 
 
 def _within(nodes: set[str]) -> Callable[[dict[str, Any]], bool]:

@@ -92,7 +92,7 @@ def content_id(canonical: bytes) -> str:
     return CONTENT_ID_PREFIX + _sha256(canonical).hexdigest()[:32]
 
 
-def _looks_like_path_or_uri(text: str) -> bool:
+def looks_like_path_or_uri(text: str) -> bool:
     if len(text) < 2:
         return False
     if text.startswith(_PATH_PREFIXES):
@@ -121,7 +121,7 @@ def entity_node(value: Any, local_id: str, settings: EntitySettings) -> Node:
             props["value_type"] = "instance"
             props["class_name"] = m.group("cls")
         else:
-            shared = len(value) >= settings.min_shared_chars or _looks_like_path_or_uri(value)
+            shared = len(value) >= settings.min_shared_chars or looks_like_path_or_uri(value)
         if inline:
             props["value"] = value
     elif kind is bool:

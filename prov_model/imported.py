@@ -39,6 +39,7 @@ from typing import Any, Final
 import orjson
 
 from prov_model.delta import Edge, GraphDelta, Node, Props
+from prov_model.iri import iri_problem, lang_problem, shown
 from prov_model.prov_records import Attr, AttrValue, ProvSyntaxError, Record
 from prov_model.prov_terms import (
     BUNDLE,
@@ -46,6 +47,7 @@ from prov_model.prov_terms import (
     ELEMENT_LABEL,
     KIND_BY_EDGE,
     KIND_BY_NAME,
+    QUALIFIED_NAME_TYPES,
     TIME,
     compact_builtin,
     expand_builtin,
@@ -205,6 +207,9 @@ class ImportBuilder:
         self.records = 0
 
     def namespace(self, prefix: str, uri: str) -> None:
+        problem = iri_problem(uri)
+        if problem is not None:
+            raise ProvSyntaxError(f"namespace of prefix {prefix!r}: {problem}")
         self.namespaces.setdefault(uri, prefix)
 
     def _node(self, iri: str, bundle: str | None) -> _Pending:
@@ -216,6 +221,7 @@ class ImportBuilder:
 
     def add(self, record: Record) -> None:
         self.records += 1
+        check_names(record)
         if record.kind == BUNDLE:
             if record.id is None:
                 raise ProvSyntaxError("a bundle needs an identifier")
@@ -306,6 +312,28 @@ class ImportBuilder:
             encode_attrs(pending.attrs, props)
             nodes.append(Node(key, _general_first(labels), props))
         return GraphDelta(nodes, list(self._edges.values()))
+
+
+def check_names(record: Record) -> None:
+    """Refuse a record holding a name that is not an IRI, or a language tag that is not
+    BCP 47 (:mod:`prov_model.iri`): what an import stores, every writer can write as it is."""
+    where = f"{record.kind} {shown(record.id)}" if record.id is not None else record.kind
+    names = [("identifier", record.id), ("bundle", record.bundle)]
+    kind = KIND_BY_NAME.get(record.kind)
+    for arg in kind.args if kind is not None else ():
+        if arg.kind != TIME:
+            names.append((arg.name, record.args.get(arg.name)))
+    for key, value, datatype, lang in record.attrs:
+        names.append(("attribute name", key))
+        if datatype is not None and ":" in datatype and "/" in datatype:
+            names.append((f"datatype of {shown(compact_builtin(key))}", datatype))
+        if datatype in QUALIFIED_NAME_TYPES:
+            names.append((f"value of {shown(compact_builtin(key))}", str(value)))
+        if lang is not None and (problem := lang_problem(str(lang))) is not None:
+            raise ProvSyntaxError(f"{shown(compact_builtin(key))}: {problem}", where)
+    for what, name in names:
+        if name is not None and (problem := iri_problem(name)) is not None:
+            raise ProvSyntaxError(f"{what}: {problem}", where)
 
 
 def _general_first(labels: list[str]) -> tuple[str, ...]:

@@ -21,6 +21,8 @@ What a message gives (the tables in :mod:`prov_model.tables` say it field by fie
   of ``dependents``).
 * ``workflow`` -> ``(:Activity:Workflow {id: workflow_id})``, its values and agents the same
   way, ``WAS_PART_OF`` to the parent workflow and to the campaign.
+* ``openlineage`` -> the run, its job, parent run and datasets of one OpenLineage run
+  event (:mod:`prov_model.openlineage`, through the task table above).
 * ``control`` -> the node update of a :data:`~prov_model.tables.CONTROL_EVENTS` entry
   (``workflow_end``: the workflow's ``ended_at``, ``status`` and ``stderr``), else nothing
   (flush markers: the keeper handles those).
@@ -44,15 +46,18 @@ from prov_model.config import EntitySettings
 from prov_model.delta import DeltaBuilder, GraphDelta, Node, Props
 from prov_model.entities import entity_node, plan_node, to_json_text
 from prov_model.keys import bounded_id, too_long, too_long_reason
+from prov_model.openlineage import map_event_into
 from prov_model.tables import (
     CONTROL_EVENTS,
     IGNORED_KINDS,
     KINDS,
+    USED_FROM,
     VALUE_FIELDS,
     ControlEvent,
     InvalidField,
     Kind,
 )
+from provgraph.core import wire
 from provgraph.core.errors import MappingError
 
 DEFAULT_SETTINGS = EntitySettings()
@@ -102,6 +107,10 @@ def map_into(msg: Mapping[str, Any], builder: DeltaBuilder, settings: EntitySett
     kind_name = msg.get("type")
     kind = KINDS.get(kind_name) if isinstance(kind_name, str) else None
     if kind is None:
+        if kind_name == wire.OPENLINEAGE:
+            map_event_into(msg.get("event"), builder, settings,
+                           lambda inner: map_into(inner, builder, settings))
+            return
         if isinstance(kind_name, str) and kind_name in IGNORED_KINDS:
             event_name = msg.get("event")
             event = CONTROL_EVENTS.get(event_name) if isinstance(event_name, str) else None
@@ -111,7 +120,8 @@ def map_into(msg: Mapping[str, Any], builder: DeltaBuilder, settings: EntitySett
         if kind_name is None:
             raise MappingError("message has no 'type' (expected task, workflow or control)")
         raise MappingError(
-            f"unknown message type {kind_name!r:.60} (expected task, workflow or control)"
+            f"unknown message type {kind_name!r:.60} "
+            "(expected task, workflow, control or openlineage)"
         )
     own_id = msg.get(kind.id_field)
     if type(own_id) is not str or not own_id:
@@ -230,9 +240,15 @@ def _values(
         prefix = f"{own_id}/{spec.id_segment}/"
         edge_type = spec.edge
         entity_is_src = spec.entity_is_src
+        # ``used_from`` (capture/handoff.py): a used value that is the very object an
+        # earlier task generated is that task's entity, not a new local one.
+        sources = msg.get(USED_FROM) if not entity_is_src else None
         for role, value in values.items():
             role_name = role if type(role) is str else str(role)
-            node = entity_node(value, bounded_id(prefix, role_name), settings)
+            local_id = bounded_id(prefix, role_name)
+            if sources and type(sources) is dict:
+                local_id = _producer_entity(sources.get(role_name)) or local_id
+            node = entity_node(value, local_id, settings)
             add_node(node)
             edge_props: Props = {"role": role_name} if time is None else {
                 "role": role_name, "time": time}
@@ -240,6 +256,14 @@ def _values(
                 add_edge(edge_type, node.id, own_id, edge_props, role_name)
             else:
                 add_edge(edge_type, own_id, node.id, edge_props, role_name)
+
+
+def _producer_entity(source: Any) -> str | None:
+    """The local id of the entity ``[producer_task_id, role]`` names, else ``None``."""
+    if (type(source) is list and len(source) == 2 and type(source[0]) is str and source[0]
+            and type(source[1]) is str):
+        return bounded_id(f"{source[0]}/generated/", source[1])
+    return None
 
 
 def _links(

@@ -4,13 +4,16 @@ IRI into ``prefix:local`` (pure, no I/O).
 :class:`PrefixMap` starts from the namespaces a writer knows before it writes anything
 (the built-in ones, provgraph's two, those the store recorded on import) and invents a
 prefix (``ns1``, ``ns2``...) for any other namespace it meets, splitting the IRI after its
-last ``#``, ``/`` or ``:``. Results are cached: a writer asks for the same IRIs many times.
+last ``#``, ``/`` or ``:``. Results are cached: a writer asks for the same IRIs many
+times. A name that is not an IRI (:mod:`prov_model.iri`) is percent-encoded first.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+
+from prov_model.iri import is_iri, percent_encoded
 
 CACHE_MAX = 50_000
 _NCNAME = re.compile(r"[A-Za-z_][\w.\-]*\Z")
@@ -68,6 +71,8 @@ class PrefixMap:
         found = self._cache.get(iri)
         if found is not None:
             return found
+        if not is_iri(iri):  # a stored name from before the import checks: no text of a
+            iri = percent_encoded(iri)  # name may end its brackets in any format
         for uri, prefix in self._ordered:
             if iri.startswith(uri):
                 local = iri[len(uri):]

@@ -41,6 +41,10 @@ from prov_model.vocab import (
 )
 from provgraph.core import wire
 
+# A task's used values that are the very objects earlier tasks generated (capture's
+# lineage by identity): ``{role: [producer_task_id, producer_role]}``.
+USED_FROM = "used_from"
+
 
 class InvalidField(ValueError):
     """A message field has the wrong type; the message says how (mapping adds which field)."""
@@ -376,7 +380,7 @@ WORKFLOW_KEYS = ("name", "status", *_AGENT_KEYS)
 
 KINDS: dict[str, Kind] = {
     wire.TASK: Kind(wire.TASK, "task_id", TASK_LABELS, TASK_PROPS, TASK_LINKS, True,
-                    frozenset({wire.TYPE, "task_id", "extra"}), TASK_KEYS),
+                    frozenset({wire.TYPE, "task_id", "extra", USED_FROM}), TASK_KEYS),
     wire.WORKFLOW: Kind(wire.WORKFLOW, "workflow_id", WORKFLOW_LABELS, WORKFLOW_PROPS,
                         WORKFLOW_LINKS, False, frozenset({wire.TYPE, "workflow_id", "extra"}),
                         WORKFLOW_KEYS),
@@ -399,7 +403,9 @@ class ControlEvent:
 CONTROL_EVENTS: dict[str, ControlEvent] = {
     wire.WORKFLOW_END: ControlEvent(
         wire.WORKFLOW_END, "workflow_id", WORKFLOW_LABELS,
-        {"ended_at": WORKFLOW_PROPS["ended_at"], "status": WORKFLOW_PROPS["status"],
-         "stderr": WORKFLOW_PROPS["stderr"]},
+        # The end of a run that sent no workflow message (``@flowcept``) also names it.
+        {key: WORKFLOW_PROPS[key] for key in (
+            "ended_at", "status", "stderr", "name", "started_at", "hostname", "user",
+            "machine_info", "flowcept_version")},
     ),
 }

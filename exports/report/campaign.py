@@ -10,7 +10,7 @@ from typing import Any
 
 from exports.report.card import WorkflowCard, build_card
 from exports.report.inputs import ReportInput
-from exports.report.markdown import AGGREGATION, cell, counts, git_text, table
+from exports.report.markdown import AGGREGATION, cell, code, counts, git_text, table
 from exports.report.values import seconds, short, when
 
 MAX_PARAMETERS = 12
@@ -66,14 +66,15 @@ def render_campaign(campaign: CampaignCard) -> str:
              f"{sum(sum(c.statuses.values()) for c in cards)} tasks; runs "
              f"{counts(_statuses(cards))}.", "", "## Workflows", ""]
     lines += table(["Workflow", "ID", "Status", "Start", "Duration", "Tasks", "Failed tasks"],
-                   ([c.name, f"`{c.workflow_id[:12]}`", c.status, when(c.started_at),
+                   ([c.name, code(c.workflow_id[:12], in_table=True), c.status, when(c.started_at),
                      seconds(c.duration), sum(c.statuses.values()), c.failures_total]
                     for c in cards))
     lines += ["", "## Parameters that differ", ""]
     if campaign.parameters:
         lines += table(["Workflow", *campaign.parameters],
-                       ([c.name, *(f"`{short(campaign.values[c.workflow_id].get(p, '-'), 30)}`"
-                                   for p in campaign.parameters)] for c in cards))
+                       ([c.name, *(code(short(campaign.values[c.workflow_id].get(p, "-"), 30),
+                                        in_table=True) for p in campaign.parameters)]
+                        for c in cards))
     else:
         lines.append("No argument or first input the workflows share has different values.")
     lines += ["", "## Activities per workflow", ""]

@@ -89,6 +89,7 @@ class WorkflowCard:
     end_note: str
     user: str | None
     hosts: Counter[str]
+    hosts_unknown: int  # tasks that record no host (lightweight tasks, loop iterations)
     python: str | None
     platform: str | None
     provgraph_version: str | None
@@ -147,6 +148,7 @@ def build_card(data: ReportInput, workflow_id: str) -> WorkflowCard:
         end_note=end_note,
         user=text(workflow.get("user")) or text(workflow.get("login_name")),
         hosts=hosts,
+        hosts_unknown=sum(1 for t in tasks if not text(t.get("hostname"))) if hosts else 0,
         python=text(machine.get("python_version")),
         platform=text(machine.get("platform")),
         provgraph_version=text(workflow.get("flowcept_version")),

@@ -1,7 +1,17 @@
-"""The provenance card as markdown (GitHub-flavoured tables; readable as plain text)."""
+"""The provenance card as markdown (GitHub-flavoured tables; readable as plain text).
+
+Every captured string (names, ids, values, errors, hosts...) is escaped for the place it
+lands in, so the card renders as text in any CommonMark viewer (GitHub, IDE previews):
+:func:`text` for prose, headings and table cells (one line; the characters that make HTML,
+images, links, autolinks, emphasis, entities or cells backslash-escaped, the rest left as
+it is so that the card stays readable as plain text),
+:func:`code` for code spans (a fence of backticks longer than any run inside, one line) and
+:func:`fenced` for the lines of a fenced block (a fence longer than any run inside).
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -18,14 +28,63 @@ AGGREGATION = ("Tasks are grouped by `activity_id`; durations are `ended_at - st
                "10 hops.")
 
 
-def cell(value: Any) -> str:
-    """A table cell: one line, pipes escaped."""
+_ESCAPE = {ord(c): "\\" + c for c in "\\`*[]<>!&|~#{}"}
+_EMAIL = re.compile(r"@(?=[\w-]+\.)")  # GFM links bare e-mail addresses
+# "_" between letters or digits never starts or ends emphasis (snake_case stays readable)
+_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_AUTOLINK = re.compile(r"(?i)(://|\bwww\.)")  # GFM links bare URLs: break them up
+_BACKTICKS = re.compile("`+")
+
+
+class Md(str):
+    """Markdown made here (a code span, an escaped list): a table keeps it as it is."""
+
+
+def _line(value: Any) -> str:
     out = value if isinstance(value, str) else str(value)
-    return " ".join(out.split()).replace("|", "\\|") or "-"
+    return " ".join(out.split())  # newlines (and other breaks) cannot start a block
+
+
+def text(value: Any) -> str:
+    """Captured text as markdown text: one line, active characters backslash-escaped."""
+    out = _EMAIL.sub(r"\\@", _UNDERSCORE.sub(r"\\_", _line(value).translate(_ESCAPE)))
+    return Md(_AUTOLINK.sub(lambda m: "\\" + m.group() if m.group() == "://"
+                            else m.group()[:-1] + "\\.", out))
+
+
+def cell(value: Any) -> str:
+    """A table cell: markdown made here as it is, anything else as :func:`text`; ``-``
+    when empty."""
+    if isinstance(value, Md):
+        return value or "-"
+    return text(value) or "-"
+
+
+def code(value: Any, *, in_table: bool = False) -> str:
+    """Captured text as a code span: a backtick fence longer than any run inside, padded
+    when the text starts or ends with a backtick; in a table, pipes escaped (GFM splits
+    cells before it reads code spans)."""
+    out = _line(value)
+    longest = max((len(m) for m in _BACKTICKS.findall(out)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if out.startswith("`") or out.endswith("`") or not out.strip() else ""
+    if in_table:
+        out = out.replace("|", "\\|")
+    return Md(f"{fence}{pad}{out}{pad}{fence}")
+
+
+def fenced(lines: Sequence[str], info: str = "text") -> list[str]:
+    """``lines`` (captured text, one line each) as a fenced code block that they cannot
+    close."""
+    body = [" ".join(line.splitlines()) for line in lines]
+    longest = max((len(m) for line in body for m in _BACKTICKS.findall(line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info, *body, fence]
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |",
+             "|" + "|".join("---" for _ in headers) + "|"]
     lines.extend("| " + " | ".join(cell(v) for v in row) + " |" for row in rows)
     return lines
 
@@ -35,20 +94,20 @@ def plural(n: int, noun: str) -> str:
 
 
 def counts(counter: Counter[str]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in counter.most_common()) or "-"
+    return Md(", ".join(f"{text(k)} {v}" for k, v in counter.most_common()) or "-")
 
 
 def git_text(git: dict[str, Any] | None) -> str:
     if not git:
         return "not in a git repository (or git not found)"
     commit = str(git.get("commit") or "?")[:12]
-    parts = [f"`{git.get('branch') or '?'}` @ `{commit}`"]
+    parts = [f"{code(git.get('branch') or '?')} @ {code(commit)}"]
     dirty = git.get("dirty")
     if dirty is not None:
         parts.append("uncommitted changes" if dirty else "clean")
     remote = git.get("remote")
     if isinstance(remote, str) and remote:
-        parts.append(f"remote `{redact_url(remote)}`")
+        parts.append(f"remote {code(redact_url(remote))}")
     return ", ".join(parts)
 
 
@@ -56,17 +115,18 @@ def render_card(card: WorkflowCard) -> str:
     lines: list[str] = [f"# Provenance card: {cell(card.name)}", ""]
     lines += ["## 1. Workflow", "",
               f"- **Name:** {cell(card.name)}",
-              f"- **Workflow ID:** `{card.workflow_id}`"]
+              f"- **Workflow ID:** {code(card.workflow_id)}"]
     if card.campaign_id:
-        lines.append(f"- **Campaign ID:** `{card.campaign_id}`")
+        lines.append(f"- **Campaign ID:** {code(card.campaign_id)}")
     if card.subtype:
         lines.append(f"- **Subtype:** {cell(card.subtype)}")
     if card.user:
         lines.append(f"- **User:** {cell(card.user)}")
     if card.args:
         lines.append("- **Workflow arguments:** " + ", ".join(
-            f"`{k}` = `{short(v, 40)}`" for k, v in list(card.args.items())[:12]))
-    status = f"**{card.status}**" + (f" ({cell(card.status_note)})" if card.status_note else "")
+            f"{code(k)} = {code(short(v, 40))}" for k, v in list(card.args.items())[:12]))
+    status = f"**{text(card.status)}**" + (
+        f" ({cell(card.status_note)})" if card.status_note else "")
     lines += ["", "## 2. Summary", "",
               f"- **Status:** {status}",
               f"- **Start:** {when(card.started_at)}",
@@ -77,22 +137,24 @@ def render_card(card: WorkflowCard) -> str:
     if card.completeness:
         lines.append(f"- **Completeness:** {cell(card.completeness)}")
     lines += ["", "## 3. Infrastructure", "",
-              "- **Hosts:** " + (", ".join(f"`{h}` ({n} tasks)" if n else f"`{h}`"
-                                          for h, n in card.hosts.most_common()) or "-"),
-              f"- **Python:** {card.python or '-'}" + (
+              "- **Hosts:** " + (", ".join(
+                  f"{code(h)} ({n} task{'s' if n != 1 else ''})" if n else code(h)
+                  for h, n in card.hosts.most_common()) or "-") + (
+                  f"; {card.hosts_unknown} tasks record no host (lightweight tasks and "
+                  "loop iterations do not)" if card.hosts_unknown else ""),
+              f"- **Python:** {cell(card.python or '-')}" + (
                   f" on {cell(card.platform)}" if card.platform else ""),
-              f"- **provgraph:** {card.provgraph_version or '-'} (captured), "
+              f"- **provgraph:** {cell(card.provgraph_version or '-')} (captured), "
               f"{card.generator} (this card)",
               f"- **Git:** {git_text(card.git)}"]
     lines += ["", "## 4. Overview", "", *table(["Status", "Tasks"], card.statuses.most_common())]
     lines += ["", "### Dependencies between activities", ""]
     if card.activity_edges or card.nesting:
-        lines.append("```text")
-        for (src, dst), n in card.activity_edges.items():
-            lines.append(f"{src} ──▶ {dst}  ({plural(n, 'task pair')})")
-        for (parent, child), n in sorted(card.nesting.items()):
-            lines.append(f"{child} ⊂ {parent}  ({plural(n, 'task')} inside)")
-        lines.append("```")
+        block = [f"{_line(src)} ──▶ {_line(dst)}  ({plural(n, 'task pair')})"
+                 for (src, dst), n in card.activity_edges.items()]
+        block += [f"{_line(child)} ⊂ {_line(parent)}  ({plural(n, 'task')} inside)"
+                  for (parent, child), n in sorted(card.nesting.items())]
+        lines += fenced(block)
         lines += ["", "`a ──▶ b`: b used values a generated; `a ⊂ b`: a ran inside b."]
     else:
         lines.append("No task used a value another task of this run generated.")
@@ -112,16 +174,18 @@ def render_card(card: WorkflowCard) -> str:
                        ([a.activity_id, ", ".join(a.code), len(a.code)] for a in coded))
         changed = [a.activity_id for a in coded if len(a.code) > 1]
         if changed:
-            lines += ["", f"The code of {', '.join(changed)} changed during the run."]
+            lines += ["", f"The code of {', '.join(map(text, changed))} changed during the run."]
     uncoded = [a.activity_id for a in card.activities if not a.code]
     if uncoded:
-        lines += ["", f"No code recorded for: {', '.join(uncoded)} (loops, explicit tasks)."]
+        lines += ["", f"No code recorded for: {', '.join(map(text, uncoded))} "
+                  "(loops, explicit tasks)."]
     lines += ["", "## 6. Artifacts", "", "Values the tasks generated, largest first.", ""]
     if card.artifacts:
         lines += table(["Activity", "Output", "Type", "Count", "Total size", "Largest",
                         "Last value"],
                        ([a.activity_id, a.role, a.value_type, a.count, size(a.total_bytes),
-                         size(a.max_bytes), f"`{a.example}`"] for a in card.artifacts[:25]))
+                         size(a.max_bytes), code(a.example, in_table=True)]
+                        for a in card.artifacts[:25]))
         if len(card.artifacts) > 25:
             lines.append(f"\n… and {len(card.artifacts) - 25} more outputs.")
     else:
@@ -178,12 +242,12 @@ def _outputs(card: WorkflowCard) -> list[str]:
     lines = [f"{card.final_total} tasks generated values no other task of the run used; the "
              "latest of each activity is traced back.", ""]
     for item in card.outputs:
-        via = ", ".join(f"{a} ×{n}" for a, n in item.via.most_common()) or "no other task"
-        lines += [f"- **{item.activity_id}** (task `{item.task_id}`"
+        via = ", ".join(f"{text(a)} ×{n}" for a, n in item.via.most_common()) or "no other task"
+        lines += [f"- **{text(item.activity_id)}** (task {code(item.task_id)}"
                   + (f", 1 of {item.final_tasks}" if item.final_tasks > 1 else "") + ")",
-                  f"  - outputs: {', '.join(f'`{o}`' for o in item.outputs) or '-'}",
+                  f"  - outputs: {', '.join(code(o) for o in item.outputs) or '-'}",
                   f"  - derived from inputs: "
-                  f"{', '.join(f'`{i}`' for i in item.inputs) or 'none recorded'}",
+                  f"{', '.join(code(i) for i in item.inputs) or 'none recorded'}",
                   f"  - through tasks: {via} ({plural(item.upstream_nodes, 'upstream node')})"]
     return lines
 
@@ -191,19 +255,19 @@ def _outputs(card: WorkflowCard) -> list[str]:
 def affected_text(failure: Any) -> str:
     parts = []
     if failure.raised_through:
-        parts.append("failed with it: " + " → ".join(failure.raised_through))
-    downstream = ", ".join(f"{a} ×{n}" for a, n in failure.affected.most_common())
+        parts.append("failed with it: " + " → ".join(map(text, failure.raised_through)))
+    downstream = ", ".join(f"{text(a)} ×{n}" for a, n in failure.affected.most_common())
     if failure.affected_values:
         downstream += (", " if downstream else "") + plural(failure.affected_values, "value")
     parts.append(f"downstream: {downstream}" if downstream else "nothing downstream")
-    return "; ".join(parts)
+    return Md("; ".join(parts))
 
 
 def _failures(card: WorkflowCard) -> list[str]:
     if not card.failures_total:
         return ["No task failed."]
     lines = table(["Task", "Activity", "Error", "Ended", "Affected"],
-                  ([f"`{f.task_id}`", f.activity_id, f.error, offset(f.ended_at,
+                  ([code(f.task_id, in_table=True), f.activity_id, f.error, offset(f.ended_at,
                                                                      card.started_at),
                     affected_text(f)] for f in card.failures))
     if card.failures_total > len(card.failures):

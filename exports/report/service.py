@@ -26,7 +26,7 @@ from exports.report.card import build_card
 from exports.report.markdown import render_card
 from exports.report.terminal import check_rich, print_markdown
 from provgraph.core.errors import ReportError
-from provgraph.core.files import atomic_path
+from provgraph.core.files import atomic_path, resolve_target
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,9 @@ def _target(output_path: str | os.PathLike[str] | None, default: str) -> Path:
     if not isinstance(output_path, str | os.PathLike):
         raise ReportError(f"output_path must be a path, got {type(output_path).__name__}")
     path = Path(output_path)
-    return path / default if path.is_dir() else path
+    target = path / default if path.is_dir() else path
+    resolve_target(target)  # a missing directory is one line, and none is created
+    return target
 
 
 def _write_text(target: Path, text: str) -> None:

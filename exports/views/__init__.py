@@ -59,8 +59,14 @@ def render(scope: ViewScope, fmt: str, title: str, layout: str = "auto") -> str:
     from exports.views.collapse import collapse
     from exports.views.dot import graphviz_available, graphviz_svg, render_dot
     from exports.views.model import view_edges, view_nodes
+    from exports.views.overview import OVERVIEW_MIN_TASKS, overview, task_count
 
-    picture = collapse(view_nodes(scope), view_edges(scope), scope.focus)
+    if scope.kind == "workflow" and task_count(scope) > OVERVIEW_MIN_TASKS:
+        # A large workflow reads as its activities first (the page drills down).
+        picture = overview(scope)
+        title = f"{title}: activity overview of {task_count(scope)} tasks"
+    else:
+        picture = collapse(view_nodes(scope), view_edges(scope), scope.focus)
     if len(picture.nodes) > STATIC_MAX_NODES:
         raise CapExceededError(
             f"{len(picture.nodes)} nodes after collapsing repeated activities is over the "
@@ -87,7 +93,7 @@ def write_view(store: Store, path: str | os.PathLike[str], *, workflow: str | No
     scope = build_scope(store, workflow=workflow, around=around, depth=depth, limit=limit,
                         focus=focus)
     if title is None:
-        title = (f"workflow {workflow}" if workflow is not None
+        title = (_workflow_title(store, workflow) if workflow is not None
                  else f"lineage around {scope.subject} (depth {depth})")
     text = render(scope, fmt, title, layout)
     target = Path(path)
@@ -96,6 +102,13 @@ def write_view(store: Store, path: str | os.PathLike[str], *, workflow: str | No
     return {"path": str(target), "format": fmt.lstrip("."), "nodes": len(scope.nodes),
             "edges": len(scope.edges), "bytes": len(data),
             "seconds": time.perf_counter() - began, "notes": scope.notes}
+
+
+def _workflow_title(store: Store, workflow_id: str) -> str:
+    """The workflow's name, which a reader knows it by, then its id."""
+    node = store.get_node(workflow_id)
+    name = node["props"].get("name") if node is not None else None
+    return f"{name} (workflow {workflow_id})" if name else f"workflow {workflow_id}"
 
 
 __all__ = ["LAYOUTS", "VIEW_SUFFIXES", "build_scope", "render", "view_format", "write_view"]

@@ -77,7 +77,16 @@ def _group(gid: str, label: str, kind: str, members: list[dict[str, Any]]) -> di
     failed = sum(1 for m in members if m.get("failed"))
     text = f"{label} {TIMES}{len(members)}" + (f" ({failed} failed)" if failed else "")
     return {"id": gid, "kind": kind, "type": members[0]["type"], "label": text,
-            "failed": failed > 0, "count": len(members), "status": None}
+            "failed": failed > 0, "count": len(members), "status": None,
+            "outside": sum(int(m.get("outside") or 0) for m in members)}
 
 
-__all__ = ["GROUP_MIN", "Picture", "collapse"]
+def node_text(node: dict[str, Any]) -> str:
+    """A node's text in a picture, as the page writes it: a failed task marked ``✗``, and
+    ``(+N)`` for N lineage neighbours left out of the view."""
+    text = ("✗ " if node.get("failed") and node.get("count", 1) == 1 else "") + node["label"]
+    outside = node.get("outside") or 0
+    return f"{text}  (+{outside})" if outside else text
+
+
+__all__ = ["GROUP_MIN", "Picture", "collapse", "node_text"]

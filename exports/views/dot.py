@@ -7,8 +7,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from exports.views.collapse import Picture
+from exports.views.collapse import Picture, node_text
 from exports.views.model import EDGE_LABELS, FAILED_STROKE, TIMES
+from exports.views.text import visible
 from provgraph.core.errors import CapabilityMissingError, ProvgraphError
 
 SHAPES = {
@@ -20,6 +21,9 @@ GRAPHVIZ_TIMEOUT_S = 120
 
 
 def quote(text: str) -> str:
+    """A DOT string of captured text; controls shown (:func:`exports.views.text.visible`),
+    which Graphviz would refuse."""
+    text = visible(text)
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
@@ -38,7 +42,7 @@ def render_dot(picture: Picture, title: str) -> str:
             extra += f', color="{FAILED_STROKE}", penwidth=3'
         if n.get("count", 1) > 1:
             extra += ", peripheries=2"
-        label = ("✗ " if n.get("failed") and n.get("count", 1) == 1 else "") + n["label"]
+        label = node_text(n)
         lines.append(f"  {quote(n['id'])} [label={quote(label)}, {style}{extra}];")
     for e in sorted(picture.edges, key=lambda e: (e["s"], e["t"], e["type"])):
         word = EDGE_LABELS.get(e["type"], e["type"])

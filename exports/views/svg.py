@@ -8,10 +8,16 @@ layer by a few barycenter sweeps, which untangles most crossings of workflow gra
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _xml_escape
 
-from exports.views.collapse import Picture
+from exports.views.collapse import Picture, node_text
 from exports.views.model import EDGE_LABELS, FAILED_STROKE, STYLE, TIMES
+from exports.views.text import visible
+
+
+def escape(text: str, entities: dict[str, str] | None = None) -> str:
+    """XML text of captured text: escaped, controls shown (:func:`exports.views.text.visible`)."""
+    return _xml_escape(visible(text), entities or {})
 
 CHAR_W = 6.6
 NODE_H = 30
@@ -80,7 +86,7 @@ def layout(picture: Picture) -> dict[str, tuple[float, float, float]]:
             layer.sort(key=lambda n: (center(n), order[n]))
             for i, node_id in enumerate(layer):
                 order[node_id] = i
-    labels = {n["id"]: n["label"] for n in picture.nodes}
+    labels = {n["id"]: node_text(n) for n in picture.nodes}
     widths = {i: _width(labels[i]) for i in ids}
     column = {k: max(widths[i] for i in layers[k]) for k in keys}
     tallest = max((len(layer) for layer in layers.values()), default=1)
@@ -116,7 +122,7 @@ def _shape(node: dict[str, Any], x: float, y: float, w: float) -> str:
     if node.get("count", 1) > 1:  # a collapsed group: a second outline, as peripheries=2
         shape = (f'<rect x="{x - w / 2 - 3:.1f}" y="{y - h / 2 - 3:.1f}" width="{w + 6:.1f}" '
                  f'height="{h + 6}" fill="none" stroke="{stroke}" stroke-width="1"/>' + shape)
-    label = ("✗ " if node.get("failed") and node.get("count", 1) == 1 else "") + node["label"]
+    label = node_text(node)
     text = (f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle">{escape(label)}</text>')
     return (f'<g class="node {node["kind"]}" data-id="{escape(node["id"], {chr(34): "&quot;"})}">'
             f"<title>{escape(node['id'])}</title>{shape}{text}</g>")

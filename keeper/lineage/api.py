@@ -148,7 +148,9 @@ def _workflow(store: Store, workflow_id: Any) -> dict[str, Any] | None:
         raise ArgumentError(f"workflow id must be a non-empty string, got {workflow_id!r}")
     node = store.get_node(workflow_id)
     if node is not None and WORKFLOW not in node["labels"]:
-        raise ArgumentError(f"{workflow_id!r} is a {node['labels'][-1]}, not a workflow")
+        kind = node["labels"][-1]
+        article = "an" if kind[:1].lower() in "aeiou" else "a"
+        raise ArgumentError(f"{workflow_id!r} is {article} {kind}, not a workflow")
     return node
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from provgraph.cli.base import Command
 from provgraph.core.config import get_settings
@@ -53,4 +54,19 @@ class DemoCommand(Command):
             print(f"buffer file: {settings.buffer_file.resolve()}")
         if settings.store.kind == "embedded":
             print(f"embedded store: {settings.embedded_store_dir.resolve()}")
+        for line in next_steps(str(flowcept.current_workflow_id), tasks):
+            print(line)
         return 0
+
+
+def next_steps(workflow_id: str, tasks: list[dict[str, Any]]) -> list[str]:
+    """The three commands to try next, with this run's ids."""
+    last = next((t for t in reversed(tasks) if t.get("activity_id") == "write_report"),
+                tasks[-1] if tasks else None)
+    steps = [(f"provgraph viz --workflow {workflow_id} -o demo.html", "the view, in a browser"),
+             (f"provgraph report --workflow {workflow_id}", "the provenance card")]
+    if last is not None:
+        steps.append((f"provgraph lineage upstream {last['task_id']}",
+                      f"what {last.get('activity_id')} was derived from"))
+    width = max(len(command) for command, _ in steps)
+    return ["", "try next:", *(f"  {command.ljust(width)}   # {why}" for command, why in steps)]

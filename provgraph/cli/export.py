@@ -9,6 +9,7 @@ import time
 from provgraph.cli.base import Command
 from provgraph.core.config import get_settings
 from provgraph.core.errors import ArgumentError
+from provgraph.core.files import resolve_target
 from provgraph.core.registry import EXPORTERS, known_kinds
 
 
@@ -83,6 +84,8 @@ class ExportCommand(Command):
             raise ArgumentError("--up, --down and --depth go with --around")
         fmt = (get_format(args.format) if args.format
                else format_for_path(args.output) if args.output else get_format("json"))
+        if args.output:
+            resolve_target(args.output)  # a bad -o fails before the store is read
         scope = ExportScope.of(workflow_id=args.workflow, campaign_id=args.campaign,
                                around=args.around, up=args.up, down=args.down,
                                depth=args.depth)
@@ -96,6 +99,10 @@ class ExportCommand(Command):
             progress.finish()
         finally:
             store.close()
+        if document.left_out_count:
+            print(f"provgraph export: left out {document.left_out_count} record(s) "
+                  f"{fmt.description} cannot hold; the first: {document.left_out[0]}",
+                  file=sys.stderr)
         if args.output:
             print(f"wrote {scope.describe()} as {fmt.description} to {args.output}",
                   file=sys.stderr)

@@ -19,12 +19,17 @@ class ImportCommand(Command):
                    "document twice changes nothing. The format comes from the file's "
                    "extension unless --format names it: json (PROV-JSON), jsonld "
                    "(PROV-JSONLD), ttl, nt, trig, rdf-jsonld (PROV-O), provn (PROV-N), "
-                   "xml (PROV-XML). '-' reads stdin (then --format is needed).")
+                   "xml (PROV-XML). '-' reads stdin (then --format is needed). "
+                   "--format openlineage reads OpenLineage run events, one per line (the "
+                   "client's file transport output): every line is checked first, then "
+                   "the events are mapped and written as a keeper writes them (the same "
+                   "event twice changes nothing).")
     examples = """
         provgraph import paper.json
         provgraph import --format provn primer.txt
         PROVGRAPH_STORE=neo4j provgraph import run1.ttl run2.ttl
         curl -s https://example.org/prov.jsonld | provgraph import --format jsonld -
+        provgraph import --format openlineage lineage-events.jsonl
     """
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
@@ -37,6 +42,8 @@ class ImportCommand(Command):
 
         if "-" in args.files and not args.format:
             raise ArgumentError("reading stdin ('-') needs --format")
+        if args.format and args.format.lower() in ("openlineage", "ol"):
+            return self._openlineage(args)
         store = open_store(get_settings())
         try:
             for name in args.files:
@@ -46,6 +53,24 @@ class ImportCommand(Command):
                 print(f"imported {result.source} ({result.format}): {result.records} records "
                       f"-> {result.nodes} nodes, {result.edges} edges, "
                       f"{result.namespaces} namespaces")
+        finally:
+            store.close()
+        return 0
+
+    def _openlineage(self, args: argparse.Namespace) -> int:
+        from exports.openlineage.importer import import_events
+        from exports.openlineage.reader import read_events
+        from keeper.stores.base import open_store
+
+        settings = get_settings()
+        batches = [read_events(sys.stdin.buffer if name == "-" else name,
+                               "<stdin>" if name == "-" else None) for name in args.files]
+        store = open_store(settings)
+        try:
+            for name, events in zip(args.files, batches, strict=True):
+                result = import_events(store, events, settings.entities)
+                print(f"imported {name} (openlineage): {result.events} events -> "
+                      f"{result.nodes} nodes, {result.edges} edges")
         finally:
             store.close()
         return 0

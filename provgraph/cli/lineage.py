@@ -8,7 +8,8 @@ import sys
 from typing import Any
 
 from provgraph.cli.base import Command
-from provgraph.cli.tables import cell, dump_json, table, when
+from provgraph.cli.stores import open_for_reading
+from provgraph.cli.tables import cell, dump_json, plural, table, when
 from provgraph.core.config import get_settings
 from provgraph.core.errors import CapExceededError
 
@@ -86,10 +87,9 @@ class LineageCommand(Command):
 
     def run(self, args: argparse.Namespace) -> int:
         from keeper.lineage import api
-        from keeper.stores.base import open_store
 
         settings = get_settings()
-        store = open_store(settings)
+        store = open_for_reading(settings)
         try:
             question = args.lineage_command
             entities = settings.entities
@@ -125,14 +125,15 @@ class LineageCommand(Command):
             return 0
         start = found.start
         print(f"{found.way} of {start['id']} ({start['labels'][-1]} "
-              f"{_what(start['props'], start['labels'])}): {len(found)} node(s) within "
-              f"{found.depth} hop(s)")
+              f"{_what(start['props'], start['labels'])}): {plural(len(found), 'node')} "
+              f"within {plural(found.depth, 'hop')}")
+        # VIA: the last edge's type and the roles along the path (once, not twice)
         rows = [[hit["distance"], hit["labels"][-1], hit["id"], _what(hit["props"], hit["labels"]),
                  hit["props"].get("status"), hit["props"].get("workflow_id"),
-                 f"{hit['via']['type']} {hit['via']['role'] or ''}".strip(),
-                 " > ".join(hit["roles"])] for hit in found]
+                 " ".join(p for p in (hit["via"]["type"], " > ".join(hit["roles"])) if p)]
+                for hit in found]
         if rows:
-            table(["DIST", "KIND", "ID", "WHAT", "STATUS", "WORKFLOW", "VIA", "ROLES"], rows)
+            table(["DIST", "KIND", "ID", "WHAT", "STATUS", "WORKFLOW", "VIA"], rows)
         return 0
 
     @staticmethod
@@ -145,7 +146,7 @@ class LineageCommand(Command):
             dump_json(found)
             return 0
         relation = "was derived from" if found["direction"] == "upstream" else "influenced"
-        print(f"{found['from']} {relation} {found['to']} in {found['length']} hop(s)")
+        print(f"{found['from']} {relation} {found['to']} in {plural(found['length'], 'hop')}")
         nodes = {n["id"]: n for n in found["nodes"]}
         rows = []
         order = [n["id"] for n in found["nodes"]]
@@ -163,8 +164,8 @@ class LineageCommand(Command):
         if as_json:
             dump_json(dag)
             return 0
-        print(f"workflow {dag['workflow_id']}: {len(dag['tasks'])} task(s), "
-              f"{len(dag['edges'])} dependenc(ies), in dependency order")
+        print(f"workflow {dag['workflow_id']}: {plural(len(dag['tasks']), 'task')}, "
+              f"{plural(len(dag['edges']), 'dependency')}, in dependency order")
         rows = [[i + 1, t["id"], t.get("activity_id"), t.get("status"), when(t.get("started_at")),
                  ", ".join(t["depends_on"]) or "-",
                  ", ".join(t["external"])] for i, t in enumerate(dag["tasks"])]
@@ -184,8 +185,8 @@ class LineageCommand(Command):
                                             for f in impact["failed"]]})
             return 0
         failed = impact["failed"]
-        print(f"workflow {impact['workflow_id']}: {len(failed)} failed task(s), "
-              f"{len(impact['affected_tasks'])} task(s) downstream of a failure")
+        print(f"workflow {impact['workflow_id']}: {plural(len(failed), 'failed task')}, "
+              f"{plural(len(impact['affected_tasks']), 'task')} downstream of a failure")
         rows = [[f["task"]["id"], f["task"].get("activity_id"),
                  sum(1 for h in f["affected"] if h["labels"][-1] == "Task"),
                  sum(1 for h in f["affected"] if h["labels"][-1] == "Entity"),
@@ -204,7 +205,7 @@ class LineageCommand(Command):
         rows = [[way, w["workflow_id"], len(w["links"]),
                  ", ".join(sorted({link["entity"] for link in w["links"]}))[:70]]
                 for way in ("upstream", "downstream") for w in links[way]]
-        print(f"workflow {links['workflow_id']}: {len(rows)} linked workflow(s)")
+        print(f"workflow {links['workflow_id']}: {plural(len(rows), 'linked workflow')}")
         if rows:
             table(["WAY", "WORKFLOW", "LINKS", "SHARED VALUES"], rows)
         return 0
@@ -231,8 +232,9 @@ class LineageCommand(Command):
             dump_json(summary)
             return 0
         statuses = ", ".join(f"{k} {v}" for k, v in summary["by_status"].items()) or "none"
-        print(f"campaign {summary['campaign_id']}: {len(summary['workflows'])} workflow(s), "
-              f"{summary['tasks']} task(s) ({statuses}), {when(summary['started_at'])} to "
+        workflows = plural(len(summary["workflows"]), "workflow")
+        print(f"campaign {summary['campaign_id']}: {workflows}, "
+              f"{plural(summary['tasks'], 'task')} ({statuses}), {when(summary['started_at'])} to "
               f"{when(summary['ended_at'])}")
         rows = [[w["workflow_id"], w["name"], w["tasks"], activity,
                  ", ".join(f"{s} {n}" for s, n in counts.items()), when(w["started_at"]),

@@ -8,6 +8,7 @@ import sys
 from provgraph.cli.base import Command
 from provgraph.core.config import get_settings
 from provgraph.core.errors import ArgumentError
+from provgraph.core.files import resolve_target
 
 
 class VizCommand(Command):
@@ -65,6 +66,7 @@ class VizCommand(Command):
         from keeper.stores.base import open_store
 
         view_format(args.output)  # a bad suffix fails before the store is opened
+        resolve_target(args.output)  # and so does a missing directory
         settings = get_settings()
         store = open_store(settings)
         what = f"workflow {args.workflow}" if args.workflow else f"around {args.around}"

@@ -76,3 +76,13 @@ class DocumentError(ProvgraphError):
     """A PROV document that cannot be read (not valid PROV, or not the format given) or
     written (an unknown format); the message names the file, the format and the first
     problem."""
+
+
+class OutputError(ProvgraphError):
+    """A file or stream that output was asked to go to cannot be written (a missing
+    directory, a full disk, a directory given as the file): names the target and the
+    reason. ``stream`` is set when the target was an open stream (stdout)."""
+
+    def __init__(self, message: str, *, stream: bool = False) -> None:
+        super().__init__(message)
+        self.stream = stream

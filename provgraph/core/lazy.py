@@ -10,6 +10,8 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from provgraph.core.shadowing import shadowing_message
+
 
 def lazy_names(package: str, namespace: dict[str, Any], names: Mapping[str, str]
                ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
@@ -21,8 +23,14 @@ def lazy_names(package: str, namespace: dict[str, Any], names: Mapping[str, str]
         module = names.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        imported = importlib.import_module(module)
-        value = imported if module == f"{package}.{name}" else getattr(imported, name)
+        try:
+            imported = importlib.import_module(module)
+            value = imported if module == f"{package}.{name}" else getattr(imported, name)
+        except (ImportError, AttributeError) as exc:
+            hint = shadowing_message(module)
+            if hint:
+                raise ImportError(hint) from exc
+            raise
         namespace[name] = value
         return value
 

@@ -32,6 +32,7 @@ import logging
 from typing import Any, Generic, TypeVar
 
 from provgraph.core.errors import CapabilityMissingError, ExtensionError, ProvgraphError
+from provgraph.core.shadowing import shadowing_message
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,9 @@ def import_path(path: str) -> Any:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
+        hint = shadowing_message(module_name)
+        if hint:
+            raise ExtensionError(hint) from exc
         raise ExtensionError(f"cannot import {module_name!r} for {path!r}: {exc}") from exc
     try:
         return getattr(module, attr)
@@ -90,7 +94,12 @@ def load_entry_point(ep: importlib.metadata.EntryPoint, what: str) -> Any:
     """``ep.load()``, with a missing optional dependency reported as the extra to install."""
     try:
         return ep.load()
-    except ModuleNotFoundError as exc:
+    except ImportError as exc:
+        hint = shadowing_message(ep.module)
+        if hint:
+            raise ExtensionError(hint) from exc
+        if not isinstance(exc, ModuleNotFoundError):
+            raise
         extras = ep.extras
         if extras:
             wanted = f"{DISTRIBUTION}[{','.join(extras)}]"

@@ -5,7 +5,9 @@ A message is a JSON object (orjson) with a ``type``:
 * ``task`` and ``workflow``: the Flowcept task and workflow schemas (``capture.messages``
   holds them as dataclasses);
 * ``control``: provgraph's own messages, never shown to users (``read_buffer_file`` and
-  ``get_buffer`` leave them out) and never stored as provenance.
+  ``get_buffer`` leave them out) and never stored as provenance;
+* ``openlineage``: one OpenLineage run event, as its client sent it, under ``event``
+  (:func:`openlineage_message`); ``prov_model.openlineage`` maps it.
 
 A hub entry carries a batch. The Redis hubs' stream entries have two fields:
 :data:`FIELD_PAYLOAD` (the batch as one JSON array) and :data:`FIELD_BATCH` (the batch id,
@@ -70,7 +72,17 @@ TYPE: Final = "type"  # the field naming a message's kind
 TASK: Final = "task"
 WORKFLOW: Final = "workflow"
 CONTROL: Final = "control"
-MESSAGE_KINDS: Final = (TASK, WORKFLOW, CONTROL)
+OPENLINEAGE: Final = "openlineage"
+MESSAGE_KINDS: Final = (TASK, WORKFLOW, CONTROL, OPENLINEAGE)
+
+
+def openlineage_message(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The message carrying one OpenLineage run event through a hub to a keeper.
+
+    The event travels as the client wrote it (the keeper maps it), so the hub's file or
+    stream keeps what was received.
+    """
+    return {TYPE: OPENLINEAGE, "event": event}
 
 # --- control messages ---------------------------------------------------------------------
 
@@ -257,6 +269,7 @@ __all__ = [
     "FINISHED",
     "FLUSH",
     "MESSAGE_KINDS",
+    "OPENLINEAGE",
     "PRODUCER_END",
     "RUNNING",
     "TASK",
@@ -275,6 +288,7 @@ __all__ = [
     "marker_of",
     "media_type",
     "new_producer_id",
+    "openlineage_message",
     "parse_batch_id",
     "producer_end",
     "user_messages",

@@ -9,12 +9,25 @@ result's files reach the disk before the marker is written, so a marker that sur
 power cut or OS crash vouches for its files too (a lost rename or marker is just a miss).
 Formed writes in place and counts a directory that exists as a hit, so a write cut short
 is served as a truncated result. A forced re-run replaces an entry the same way.
+
+The marker also holds ``files_sha256``, a digest of the entry's files as they were written;
+on a hit the executor asks :meth:`WorkflowCache.verify` and an entry whose files changed
+since (edited by hand, damaged) is not served: the step runs again and replaces it, so the
+graph never says a step used a content id other than the value it got. Verifying reads the
+entry's files once per hit (no unpickling: a changed pickle is never loaded).
+
+Trust: a ``pickle`` entry is code, run when it is loaded. A cache directory is only as
+trusted as whoever can write to it: the digest catches edits, not someone who rewrites the
+marker too. The directory provgraph creates for a cache is private (mode 0700); to share a
+cache, open it up deliberately to people you would let run code in your steps.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
+import hashlib
 import os
 import shutil
 import time
@@ -49,6 +62,7 @@ class CacheEntry:
     execution_id: str | None = None
     written_at: float = 0.0
     preview: Any = None  # a small view of the value (provgraph.workflow.values.preview)
+    files_sha256: str | None = None  # the entry's files as written (None: an older entry)
 
     def to_json(self) -> bytes:
         return orjson.dumps(asdict(self), option=orjson.OPT_INDENT_2)
@@ -82,6 +96,10 @@ class WorkflowCache:
 
     def remove(self, fingerprint: str) -> None:
         raise NotImplementedError
+
+    def verify(self, fingerprint: str, entry: CacheEntry) -> str | None:
+        """Why the entry cannot be served as its marker describes it (``None``: it can)."""
+        return None
 
     def __contains__(self, fingerprint: object) -> bool:
         return isinstance(fingerprint, str) and self.entry(fingerprint) is not None
@@ -144,6 +162,18 @@ class MemoryWorkflowCache(WorkflowCache):
         return len(self._items)
 
 
+def files_digest(directory: Path) -> str:
+    """sha256 over the names and bytes of an entry's files (the marker left out)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.name != MARKER):
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 def _fsync_files(directory: Path) -> None:
     for path in directory.rglob("*"):
         if path.is_file():
@@ -158,7 +188,11 @@ class FilesystemWorkflowCache(WorkflowCache):
 
     def __init__(self, directory: str | os.PathLike[str], fsync: bool = True) -> None:
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        if not self.directory.exists():
+            # Private: whoever can write an entry can run code in a step that loads it.
+            self.directory.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileExistsError):
+                self.directory.mkdir(mode=0o700)
         self.fsync = fsync
 
     def path(self, fingerprint: str) -> Path:
@@ -181,6 +215,17 @@ class FilesystemWorkflowCache(WorkflowCache):
             raise KeyError(fingerprint)
         return resolve_format(entry.format).read(self.path(fingerprint))
 
+    def verify(self, fingerprint: str, entry: CacheEntry) -> str | None:
+        if entry.files_sha256 is None:
+            return None  # written before entries carried a digest: served as before
+        try:
+            found = files_digest(self.path(fingerprint))
+        except OSError as exc:
+            return f"its files cannot be read ({exc.strerror or exc})"
+        if found != entry.files_sha256:
+            return "its files changed after it was written (edited or damaged)"
+        return None
+
     @contextlib.contextmanager
     def _locked(self, fingerprint: str) -> Iterator[None]:
         locks = self.directory / _LOCK_DIR
@@ -202,6 +247,7 @@ class FilesystemWorkflowCache(WorkflowCache):
         temp.mkdir()
         try:
             format.write(value, temp)
+            entry = dataclasses.replace(entry, files_sha256=files_digest(temp))
             if self.fsync:
                 _fsync_files(temp)  # the files are on disk before a marker vouches for them
             (temp / MARKER).write_bytes(entry.to_json())

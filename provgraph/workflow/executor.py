@@ -282,6 +282,11 @@ class _Run:
         cached = info.should_be_cached
         if cached and info.name not in self.forced:
             entry = self.cache.entry(fingerprint)
+            problem = self.cache.verify(fingerprint, entry) if entry is not None else None
+            if problem is not None:
+                log.warning("step %r: cache entry %s is not served: %s; running it again",
+                            info.name, fingerprint, problem)
+                entry = None
             if entry is not None:
                 task_id = self.record.cache_hit(info, parts, used, source, entry.content_id,
                                                 entry.task_id, entry.execution_id)

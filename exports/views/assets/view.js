@@ -31,6 +31,10 @@
     depth: 1,
     shown: [],          // node ids to draw, in the order they were reached
     expanded: new Set(), // group ids the reader opened
+    // Nodes whose context edges (part of, associated with) stay drawn: every node the
+    // reader clicked and the members of every group they opened, so that a click never
+    // takes away an edge that was drawn before it.
+    context: new Set(),
     selected: null,
     memberOf: new Map(),
     groups: new Map(),
@@ -80,6 +84,7 @@
     state.focus = id;
     state.depth = depth;
     state.expanded = new Set();
+    state.context = new Set();
     state.shown = around(id, depth);
     state.selected = id;
     render();
@@ -90,7 +95,9 @@
     var group = state.groups.get(id);
     if (group) {
       state.expanded.add(id);
+      group.members.forEach(function (m) { state.context.add(m); });
     } else {
+      state.context.add(id);
       edgesOf(id).forEach(function (e) {
         var n = other(e, id);
         if (!shown.has(n)) { shown.add(n); state.shown.push(n); }
@@ -153,7 +160,10 @@
   function pinnedEdge(e) {
     if (e.type === "WAS_PART_OF" && nodes.get(e.t).type === "Task") { return true; }
     var ends = [e.s, e.t, rep(e.s), rep(e.t)];
-    return ends.indexOf(state.focus) >= 0 || (state.selected !== null && ends.indexOf(state.selected) >= 0);
+    if (ends.indexOf(state.focus) >= 0) { return true; }
+    if (state.selected !== null && ends.indexOf(state.selected) >= 0) { return true; }
+    return state.context.has(e.s) || state.context.has(e.t) ||
+      state.context.has(rep(e.s)) || state.context.has(rep(e.t));
   }
 
   // --- drawing ----------------------------------------------------------------------------

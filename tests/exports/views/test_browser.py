@@ -157,3 +157,30 @@ def test_depth_selector_and_search(page: Any) -> None:
     assert "evaluate" in nodes and "epoch-11" in nodes
     assert "epoch-3" not in nodes
     shot(page, "5-search-evaluate")
+
+
+def test_expanding_a_group_keeps_every_edge(page: Any) -> None:
+    """Opening a collapsed group redraws each of its edges from its members: nothing that
+    was connected before the click floats after it (the workflow keeps its edges too)."""
+    click_node(page, WF)  # the workflow, selected: its context edges are drawn
+    page.wait_for_function("document.body.dataset.drawnNodes > 6")
+    before_nodes, before = drawn(page), drawn_edges(page)
+    assert "group:epoch" in before_nodes
+    workflow_edges = {e for e in before if WF in e[:2]}
+    click_node(page, "group:epoch")
+    page.wait_for_function(
+        f"document.body.dataset.drawnNodes >= {len(before_nodes) + EPOCHS - 1}")
+    after_nodes, after = drawn(page), drawn_edges(page)
+    assert "group:epoch" not in after_nodes
+    new = set(after_nodes) - set(before_nodes)
+
+    def ends(node: str) -> set[str]:
+        return {node} if node in after_nodes else new  # a group: its members now
+
+    for source, target, kind in before:
+        assert any(a in ends(source) and b in ends(target) and k == kind
+                   for a, b, k in after), (source, target, kind)
+    floating = {n for n in after_nodes if not any(n in e[:2] for e in after)}
+    assert not floating, floating
+    assert len({e for e in after if WF in e[:2]}) >= len(workflow_edges)
+    shot(page, "5-group-expanded-keeps-edges")

@@ -86,6 +86,11 @@ def test_around_a_value_counts_what_is_left_out(store: EmbeddedStore) -> None:
     wider = around_scope(store, "/data/raw/measurements.csv", depth=2)
     assert ids()["dataset"] in wider.nodes and "epoch-3" in wider.nodes
     assert any("left out" in note for note in scope.notes)
+    # the static pictures mark it as the page does: ``(+N)`` on the truncated node
+    dot = render(scope, ".dot", "around")
+    assert f'"load" [label="load  (+{EPOCHS + 1})"' in dot
+    svg = render(scope, ".svg", "around", layout="builtin")
+    assert f">load  (+{EPOCHS + 1})</text>" in svg
 
 
 def test_caps_and_bad_input_write_nothing(store: EmbeddedStore, tmp_path: Path) -> None:
@@ -114,3 +119,37 @@ def test_missing_libraries_say_how_to_get_them(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.undo()
     monkeypatch.setenv("PROVGRAPH_JS_DIR", str(tmp_path / "elsewhere"))
     assert jsassets.candidates()[0] == tmp_path / "elsewhere"
+
+
+def test_a_workflow_view_is_titled_by_its_name(store: EmbeddedStore, tmp_path: Path) -> None:
+    for suffix in (".html", ".dot"):
+        out = tmp_path / f"run{suffix}"
+        write_view(store, out, workflow=WF, focus="load")
+        assert f"views-demo (workflow {WF})" in out.read_text(encoding="utf-8")
+
+
+def test_a_large_workflow_is_drawn_as_its_activity_overview(tmp_path: Path) -> None:
+    from prov_model import map_batch
+
+    big = EmbeddedStore(tmp_path / "big")
+    records: list[dict] = [{"type": "workflow", "workflow_id": "wf-big", "name": "big"}]
+    for i in range(150):  # 300 tasks: 150 loads, each read by one fit (one fails)
+        data = f"dataset number {i} with enough characters"
+        records.append({"type": "task", "task_id": f"load-{i}", "workflow_id": "wf-big",
+                        "activity_id": "load", "status": "FINISHED", "started_at": i,
+                        "ended_at": i + 0.5, "generated": {"data": data}})
+        records.append({"type": "task", "task_id": f"fit-{i}", "workflow_id": "wf-big",
+                        "activity_id": "fit", "status": "ERROR" if i == 3 else "FINISHED",
+                        "started_at": i + 1, "ended_at": i + 3, "used": {"data": data},
+                        "dependencies": [f"load-{i}"]})
+    big.write(map_batch(records))
+    try:
+        dot = render(workflow_scope(big, "wf-big"), ".dot", "big")
+    finally:
+        big.close()
+    assert "activity overview of 300 tasks" in dot
+    assert '"activity:load" [label="load \u00d7150 · FINISHED 150 · mean 500.0 ms"' in dot
+    assert '"activity:fit" [label="fit \u00d7150 · ERROR 1, FINISHED 149 · mean 2.00 s"' in dot
+    # each fit/load pair counted once, though a value and a declaration both link it
+    assert '"activity:fit" -> "activity:load" [label="wasInformedBy \u00d7150"' in dot
+    assert dot.count(" [label=") - dot.count(" -> ") == 2  # no value, no task drawn

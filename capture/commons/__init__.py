@@ -1,0 +1,1 @@
+"""Flowcept's ``flowcept.commons`` submodule paths (thin names for :mod:`capture`)."""

@@ -1,0 +1,1 @@
+"""Flowcept's ``flowcept.commons.flowcept_dataclasses`` paths."""

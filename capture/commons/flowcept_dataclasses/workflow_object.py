@@ -1,0 +1,5 @@
+"""``flowcept.commons.flowcept_dataclasses.workflow_object``: ``WorkflowObject``."""
+
+from capture.messages import WorkflowObject
+
+__all__ = ["WorkflowObject"]

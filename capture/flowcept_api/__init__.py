@@ -1,0 +1,1 @@
+"""Flowcept's ``flowcept.flowcept_api`` submodule paths (thin names for :mod:`capture`)."""

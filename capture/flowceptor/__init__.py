@@ -1,0 +1,1 @@
+"""Flowcept's ``flowcept.flowceptor`` submodule paths (thin names for :mod:`capture`)."""

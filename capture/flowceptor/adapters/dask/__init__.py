@@ -1,0 +1,1 @@
+"""Flowcept's ``flowcept.flowceptor.adapters.dask`` paths (needs ``provgraph[dask]``)."""

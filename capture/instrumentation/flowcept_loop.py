@@ -1,0 +1,5 @@
+"""``flowcept.instrumentation.flowcept_loop``: loop instrumentation."""
+
+from capture.loops import FlowceptLightweightLoop, FlowceptLoop
+
+__all__ = ["FlowceptLightweightLoop", "FlowceptLoop"]

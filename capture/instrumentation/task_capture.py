@@ -1,0 +1,5 @@
+"""``flowcept.instrumentation.task_capture``: explicit tasks."""
+
+from capture.task import FlowceptTask
+
+__all__ = ["FlowceptTask"]
