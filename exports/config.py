@@ -17,3 +17,8 @@ class ExportSettings:
     instance_namespace: str = "https://provgraph.dev/id/"
     instance_prefix: str = "pgid"
     chunk: int = 2000  # records read from the store per query
+
+
+# Entries of a writer's caches of ids and IRIs as text. Small on purpose: a cache that
+# only a big export fills (the 50k of before) is memory that grows with the export.
+NAME_CACHE = 8192

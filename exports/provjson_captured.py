@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 from urllib.parse import quote
 
+from exports.config import NAME_CACHE
 from prov_model.captured import (
     ARG_PROPS,
     EDGE_RELATIONS,
@@ -88,7 +89,7 @@ class CapturedJson:
             local = node_id if _IRI_PLAIN.match(node_id) else quote(node_id, safe=_IRI_SAFE)
             found = prefix + local
             self.prefixes.used.add(prefix[:-1])
-        if len(self._ids) >= 50_000:  # bounded: memory must not grow with the export
+        if len(self._ids) >= NAME_CACHE:  # bounded: memory must not grow with the export
             self._ids.clear()
         self._ids[node_id] = found
         return found

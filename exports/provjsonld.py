@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 import orjson
 
 from exports.base import Format, ParsedDocument
+from exports.config import NAME_CACHE
 from exports.prov_package import read_with_prov
 from prov_model.prov_records import Record
 from prov_model.prov_terms import KIND_BY_NAME, QUALIFIED_NAME_TYPES, TIME
@@ -76,7 +77,7 @@ class ProvJsonLdFormat(Format):
                 if iri.startswith(uri) and len(iri) > len(uri):
                     found = f"{prefix}:{iri[len(uri):]}"
                     break
-            if len(self._names) < 50_000:
+            if len(self._names) < NAME_CACHE:
                 self._names[iri] = found
         return found
 

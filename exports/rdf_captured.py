@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+from exports.config import NAME_CACHE
 from exports.rdf_common import XSD_DATETIME, Statements, literal
 from prov_model.captured import (
     ARG_PROPS,
@@ -68,7 +69,7 @@ class CapturedTurtle:
         found = self._refs.get(node_id)
         if found is None:
             found = self.terms.term(("i", self.mapper.iri(node_id)))
-            if len(self._refs) >= 50_000:  # bounded: memory must not grow with the export
+            if len(self._refs) >= NAME_CACHE:  # bounded: memory must not grow with the export
                 self._refs.clear()
             self._refs[node_id] = found
         return found

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from exports.base import Unwritable
+from exports.config import NAME_CACHE
 from exports.rdf_common import RDF_TYPE, Term
 from prov_model.iri import is_iri, lang_problem, percent_encoded
 from prov_model.namespaces import PrefixMap
@@ -61,7 +62,7 @@ class TermWriter:
                     break
             else:
                 found = f"<{iri if is_iri(iri) else percent_encoded(iri)}>"
-            if len(self._names) < 50_000:
+            if len(self._names) < NAME_CACHE:
                 self._names[iri] = found
         return found
 

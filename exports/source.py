@@ -7,20 +7,29 @@ kind in :data:`prov_model.prov_terms.RECORD_KINDS` order, each sorted by node id
 or by source, type, target and key (relations). Both stores give the same records in the
 same order, so two exports of the same data are byte-identical.
 
-Memory: the ids of the scope are held (sorted lists of strings); records are read from the
-store ``chunk`` at a time and handed on at once, so a writer never holds the document.
+Memory: flat in the size of the scope. The ids are read from the store in keyset pages
+(:class:`keeper.stores.scope.ScopeIds`: the embedded store keeps a workflow's scope in a
+temporary table of its database), then the records of each page by id, ``chunk`` at a time,
+handed on at once: neither the ids nor the records of a whole workflow are ever held, and a
+writer never holds the document. Only the lineage around a node (bounded by the walk's cap)
+is held.
 """
 
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from exports.config import ExportSettings
-from keeper.stores.base import check_depth
+from keeper.lineage.around import Around, around
+from keeper.lineage.walk import MAX_LIMIT
+from keeper.stores.base import EdgeRecord, check_depth
+from keeper.stores.scope import HeldScope, LabelScope, ScopeIds
 from prov_model import imported
 from prov_model.captured import EDGE_RELATIONS, NODE_KINDS, CaptureMapper
 from prov_model.iri import is_iri, shown
@@ -33,21 +42,18 @@ from prov_model.vocab import (
     ENTITY,
     PROVGRAPH_NS,
     PROVONE_NS,
-    USED,
-    WAS_ASSOCIATED_WITH,
-    WAS_GENERATED_BY,
     WAS_PART_OF,
 )
-from provgraph.core.errors import ArgumentError, StoreError
+from provgraph.core.errors import ArgumentError, CapExceededError, NotFoundError, StoreError
 
 if TYPE_CHECKING:
-    from keeper.stores.base import Store
-
-log = logging.getLogger(__name__)
-LEFT_OUT_KEPT = 20  # the records named in full; beyond, only counted
+    from keeper.stores.protocols import ScopedReads
 
 SCOPES = ("workflow", "campaign", "around", "all")
 _SECTION_LABELS = (("entity", ENTITY), ("activity", ACTIVITY), ("agent", AGENT))
+
+log = logging.getLogger(__name__)
+LEFT_OUT_KEPT = 20  # the records named in full; beyond, only counted
 
 
 @dataclass(frozen=True)
@@ -118,13 +124,10 @@ class ExportScope:
 
 @dataclass
 class Container:
-    """The document (``bundle is None``) or one bundle, with its node ids per label."""
+    """The document (``bundle is None``) or one bundle: the ids of the scope outside every
+    bundle, or those of the bundle (``"<bundle> <local id>"``), read in pages."""
 
     bundle: str | None
-    ids: dict[str, list[str]]  # general label -> sorted ids
-
-    def all_ids(self) -> list[str]:
-        return sorted({i for ids in self.ids.values() for i in ids})
 
 
 Progress = Callable[[int], None]
@@ -138,8 +141,9 @@ Item = Record | CapturedNode | CapturedEdge
 class ExportDocument:
     """A scope of ``store`` as PROV records (see the module docstring)."""
 
-    def __init__(self, store: Store, scope: ExportScope, settings: ExportSettings | None = None,
-                 progress: Progress | None = None) -> None:
+    def __init__(self, store: ScopedReads, scope: ExportScope,
+                 settings: ExportSettings | None = None, progress: Progress | None = None
+                 ) -> None:
         self.store = store
         self.scope = scope
         self.settings = settings or ExportSettings()
@@ -151,8 +155,9 @@ class ExportDocument:
         # A namespace that is not an IRI (a store from before the import checks) is never
         # declared: its names are written in full, percent-encoded (prov_model.iri).
         self.prefixes.update((p, uri) for p, uri in store.namespaces() if is_iri(uri))
-        self._containers = self._resolve()
-        self._part_of: dict[str, list[str]] = {}
+        self._edge_rule = _ALL
+        self._scope = self._resolve()
+        self._bundles: list[str] | None = None
         self._declared_bundles: set[str] = set()
         self.records_written = 0
         self.left_out: list[str] = []  # the first records a format could not hold, named
@@ -179,95 +184,115 @@ class ExportDocument:
 
     # --- scope resolution ----------------------------------------------------------------
 
-    def _resolve(self) -> list[Container]:
-        ids = self._scope_ids()
-        bundle_of = self._bundles_of(ids)
-        by_bundle: dict[str, dict[str, list[str]]] = {}
-        top: dict[str, list[str]] = {}
-        for label, found in ids.items():
-            for node_id in found:
-                bundle = bundle_of.get(node_id)
-                if bundle is not None:
-                    by_bundle.setdefault(bundle, {}).setdefault(label, []).append(node_id)
-                else:
-                    top.setdefault(label, []).append(node_id)
-        containers = [Container(None, {k: sorted(v) for k, v in top.items()})]
-        containers.extend(Container(b, {k: sorted(v) for k, v in by_bundle[b].items()})
-                          for b in sorted(by_bundle))
-        return containers
+    def _resolve(self) -> ScopeIds:
+        store, scope = self.store, self.scope
+        if scope.kind == "all":
+            return LabelScope(store)
+        root = scope.id or ""
+        if scope.kind == "around":
+            found = around_scope(store, root, scope.depth, scope.up, scope.down)
+            labels = found.labels()
+            labels.update((n["id"], n["labels"]) for n in store.nodes_by_ids(found.agents))
+            self._edge_rule = _WITHIN
+            return HeldScope({label: [i for i in found.ids() if label in labels.get(i, ())]
+                              for _, label in _SECTION_LABELS})
+        held = store.part_of_scope(root)
+        if held is None:
+            raise StoreError(f"no {scope.kind} {root!r} in the store")
+        self._edge_rule = _WORKFLOW
+        return held
 
-    def _bundles_of(self, ids: dict[str, set[str] | list[str]]) -> dict[str, str]:
+    def _bundles_of(self, page: list[str]) -> dict[str, str]:
         """node id -> the bundle it belongs to, as the store's ``bundle`` prop says (an id
         is never parsed: a captured id may hold anything). Only an element of a bundle has
         a space in its id (``<bundle IRI> <IRI>``, :func:`prov_model.imported.node_id`; an
-        IRI holds none), so only the props of such ids are read: a store without bundles or
-        spaced ids costs nothing here."""
-        spaced = sorted({i for found in ids.values() for i in found if " " in i})
+        IRI holds none), so only the props of such ids are read: a page without spaced ids
+        costs nothing here."""
+        spaced = [i for i in page if " " in i]
         bundle_of: dict[str, str] = {}
-        for start in range(0, len(spaced), self.settings.chunk):
-            for node in self.store.nodes_by_ids(spaced[start:start + self.settings.chunk]):
+        if spaced:
+            for node in self.store.nodes_by_ids(spaced):
                 bundle = node["props"].get(imported.BUNDLE_PROP)
                 if isinstance(bundle, str) and imported.is_imported(node["props"]):
                     bundle_of[node["id"]] = bundle
         return bundle_of
 
-    def _scope_ids(self) -> dict[str, set[str] | list[str]]:
-        store, scope = self.store, self.scope
-        if scope.kind == "all":
-            return {label: store.label_ids(label) for _, label in _SECTION_LABELS}
-        root = scope.id or ""
-        if scope.kind == "around":
-            node = store.get_node(root)
-            if node is None:
-                raise StoreError(f"no node {root!r} in the store")
-            hits = [{"id": root, "labels": node["labels"]}]
-            if scope.up:
-                hits += store.upstream(root, scope.depth)
-            if scope.down:
-                hits += store.downstream(root, scope.depth)
-            out: dict[str, set[str] | list[str]] = {label: set() for _, label in _SECTION_LABELS}
-            for hit in hits:
-                for _, label in _SECTION_LABELS:
-                    if label in hit["labels"]:
-                        out[label].add(hit["id"])  # type: ignore[union-attr]
-            self._edge_filter = _within(set().union(*out.values()))
-            return out
-        closure = store.part_of_closure(root)
-        if not closure:
-            raise StoreError(f"no {scope.kind} {root!r} in the store")
-        entities: set[str] = set()
-        agents: set[str] = set()
-        for start in range(0, len(closure), self.settings.chunk):
-            chunk = closure[start:start + self.settings.chunk]
-            # Only associations carry a prop the scope needs (the plan): the other reads
-            # leave props out.
-            entities.update(dst for _, _, dst in store.edge_ends(chunk, (USED,)))
-            for edge in store.out_edges_of(chunk, (WAS_ASSOCIATED_WITH,)):
-                agents.add(edge["dst"])
-                plan = edge["props"].get("plan")
-                if isinstance(plan, str):
-                    entities.add(plan)
-            entities.update(src for _, src, _ in store.edge_ends(chunk, (WAS_GENERATED_BY,),
-                                                                 "in"))
-        members = set(closure)
-        self._edge_filter = _workflow_edges(members, members | entities | agents)
-        return {ACTIVITY: closure, ENTITY: entities, AGENT: agents}
+    def _find_bundles(self) -> list[str]:
+        """The bundles holding nodes of the scope: one pass over the pages of ids, keeping
+        only the bundle names."""
+        found: set[str] = set()
+        for _, label in _SECTION_LABELS:
+            for page in self._pages(label, ""):
+                found.update(self._bundles_of(page).values())
+        return sorted(found)
 
-    _edge_filter: Callable[[dict[str, Any]], bool] = staticmethod(lambda edge: True)
+    def _pages(self, label: str, after: str) -> Iterator[list[str]]:
+        limit = self.settings.chunk
+        while True:
+            page = self._scope.page(label, after, limit)
+            if page:
+                yield page
+            if len(page) < limit:
+                return
+            after = page[-1]
+
+    def _ids(self, container: Container, label: str) -> Iterator[list[str]]:
+        """The ids of ``label`` in ``container``, in id order, a chunk at a time."""
+        if container.bundle is None:
+            for page in self._pages(label, ""):
+                members = self._bundles_of(page)
+                kept = [i for i in page if i not in members]
+                if kept:
+                    yield kept
+            return
+        prefix = container.bundle + " "
+        for page in self._pages(label, prefix):
+            members = self._bundles_of(page)
+            kept = [i for i in page
+                    if i.startswith(prefix) and members.get(i) == container.bundle]
+            if kept:
+                yield kept
+            if not page[-1].startswith(prefix):
+                return
+
+    def _sources(self, container: Container) -> Iterator[list[str]]:
+        """Every id of ``container`` (any label), in id order, each once, in chunks."""
+        merged = heapq.merge(*(itertools.chain.from_iterable(self._ids(container, label))
+                               for _, label in _SECTION_LABELS))
+        chunk: list[str] = []
+        last = None
+        for node_id in merged:
+            if node_id != last:
+                chunk.append(node_id)
+                last = node_id
+                if len(chunk) >= self.settings.chunk:
+                    yield chunk
+                    chunk = []
+        if chunk:
+            yield chunk
+
+    def close(self) -> None:
+        """Release what the scope holds in the store (a temporary table). Idempotent."""
+        self._scope.close()
+
+    def __enter__(self) -> ExportDocument:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- records ---------------------------------------------------------------------------
 
     def document(self) -> Container:
         """The document's own container (nodes outside bundles)."""
-        return self._containers[0]
+        return Container(None)
 
     def bundles(self) -> list[Container]:
         """The bundles, by IRI: those holding nodes of the scope, and the (empty) bundles
         declared in the document's sections. Ask after reading the document's sections."""
-        found = {c.bundle: c for c in self._containers[1:] if c.bundle is not None}
-        for bundle in self._declared_bundles - set(found):
-            found[bundle] = Container(bundle, {})
-        return [found[b] for b in sorted(found)]
+        if self._bundles is None:
+            self._bundles = self._find_bundles()
+        return [Container(b) for b in sorted({*self._bundles, *self._declared_bundles})]
 
     def sections(self, container: Container) -> Iterator[tuple[str, Iterator[Record]]]:
         """``(record kind, records)`` for each kind, in RECORD_KINDS order (maybe empty)."""
@@ -296,21 +321,17 @@ class ExportDocument:
                 self.leave_out(item, reason)
 
     def _raw_sections(self, container: Container) -> Iterator[tuple[str, Iterator[Item]]]:
-        if container.bundle is None and not self._part_of:
-            self._part_of = self._collect_part_of(container.ids.get(ACTIVITY, []))
         for kind, label in _SECTION_LABELS:
-            yield kind, self._elements(kind, container.ids.get(label, []))
-        sources = container.all_ids()
-        # One pass for which nodes have edges of which type: each relation section then
-        # reads the edges of those nodes only.
-        by_type: dict[str, set[str]] = {}
-        for start in range(0, len(sources), self.settings.chunk):
-            for edge_type, found in self.store.out_edge_types(
-                    sources[start:start + self.settings.chunk]).items():
-                by_type.setdefault(edge_type, set()).update(found)
+            yield kind, self._elements(kind, self._ids(container, label),
+                                       container.bundle is None and label == ACTIVITY)
+        # One pass for which edge types leave the container's nodes: each relation section
+        # then pages through the nodes again, reading the edges of its type only.
+        present: set[str] = set()
+        for chunk in self._sources(container):
+            present.update(self.store.out_edge_types(chunk))
         for relation in RELATION_KINDS:
-            if relation.edge and relation.edge in by_type:
-                yield relation.name, self._relations(relation.edge, sorted(by_type[relation.edge]))
+            if relation.edge and relation.edge in present:
+                yield relation.name, self._relations(relation.edge, self._sources(container))
 
     def _node_records(self, kind: str, items: Iterator[Item]) -> Iterator[Record]:
         node_record = self.mapper.node_record
@@ -332,20 +353,19 @@ class ExportDocument:
                 if record is not None:
                     yield record
 
-    def _collect_part_of(self, activities: Sequence[str]) -> dict[str, list[str]]:
+    def _parts(self, activities: Sequence[str]) -> dict[str, list[str]]:
+        """Activity -> the wholes it is part of, for one chunk of activities."""
         part_of: dict[str, list[str]] = {}
-        for start in range(0, len(activities), self.settings.chunk):
-            for _, src, dst in self.store.edge_ends(
-                    activities[start:start + self.settings.chunk], (WAS_PART_OF,)):
-                part_of.setdefault(src, []).append(dst)
+        for _, src, dst in self.store.edge_ends(activities, (WAS_PART_OF,)):
+            part_of.setdefault(src, []).append(dst)
         return part_of
 
-    def _elements(self, kind: str, ids: Sequence[str]) -> Iterator[Item]:
-        chunk = self.settings.chunk
-        part_of = self._part_of
+    def _elements(self, kind: str, chunks: Iterator[list[str]], with_parts: bool
+                  ) -> Iterator[Item]:
         no_parts: tuple[str, ...] = ()
-        for start in range(0, len(ids), chunk):
-            batch = self.store.nodes_by_ids(ids[start:start + chunk])
+        for ids in chunks:
+            batch = self.store.nodes_by_ids(ids)
+            part_of = self._parts(ids) if with_parts else {}
             for node in batch:
                 props = node["props"]
                 if "iri" in props:  # imported.is_imported, inlined (hot loop)
@@ -363,15 +383,26 @@ class ExportDocument:
             self.records_written += len(batch)
             self.progress(len(batch))
 
-    def _relations(self, edge_type: str, sources: Sequence[str]) -> Iterator[Item]:
-        chunk = self.settings.chunk
-        keep = self._edge_filter
+    def _kept(self, edges: list[EdgeRecord]) -> list[EdgeRecord]:
+        """The edges the scope keeps: all of them for the whole store; those into the scope
+        around a node; for a workflow, the edges of its activities (their informants may lie
+        outside) and the edges between nodes of the scope."""
+        if self._edge_rule == _ALL or not edges:
+            return edges
+        ends = {edge["dst"] for edge in edges}
+        if self._edge_rule == _WORKFLOW:
+            ends.update(edge["src"] for edge in edges)
+        inside = self._scope.labels_of(sorted(ends))
+        if self._edge_rule == _WITHIN:
+            return [edge for edge in edges if edge["dst"] in inside]
+        return [edge for edge in edges
+                if ACTIVITY in inside.get(edge["src"], ()) or edge["dst"] in inside]
+
+    def _relations(self, edge_type: str, chunks: Iterator[list[str]]) -> Iterator[Item]:
         captured = edge_type in EDGE_RELATIONS
-        for start in range(0, len(sources), chunk):
-            edges = self.store.out_edges_of(sources[start:start + chunk], (edge_type,))
-            for edge in edges:
-                if not keep(edge):
-                    continue
+        for ids in chunks:
+            edges = self.store.out_edges_of(ids, (edge_type,))
+            for edge in self._kept(edges):
                 props = edge["props"]
                 if imported.is_imported_edge(props):
                     yield imported.relation_record(edge_type, edge["src"], edge["dst"], props)
@@ -380,7 +411,23 @@ class ExportDocument:
             self.progress(len(edges))
 
     def total_nodes(self) -> int:
-        return sum(len(ids) for c in self._containers for ids in c.ids.values())
+        return self._scope.count()
+
+
+def around_scope(store: ScopedReads, root: str, depth: int, up: bool = True, down: bool = True
+                 ) -> Around:
+    """The lineage around ``root`` as the one engine gives it (:mod:`keeper.lineage.around`,
+    the scope of ``viz --around`` too), without a cap short of the engine's own."""
+    try:
+        found = around(store, root, depth, up, down, MAX_LIMIT)
+    except NotFoundError as exc:
+        raise StoreError(f"no node {root!r} in the store") from exc
+    if found.truncated:
+        raise CapExceededError(next(w.cap_message() for w in found.walks() if w.truncated))
+    return found
+
+
+_ALL, _WITHIN, _WORKFLOW = "all", "within", "workflow"  # which edges a scope keeps
 
 
 def describe(item: Item) -> str:
@@ -393,13 +440,3 @@ def describe(item: Item) -> str:
     if len(item) == 4 and isinstance(item[1], list):
         return f"node {shown(item[0])}"
     return f"{item[0]} edge {shown(item[1], 40)} -> {shown(item[2], 40)}"
-
-
-def _within(nodes: set[str]) -> Callable[[dict[str, Any]], bool]:
-    return lambda edge: edge["dst"] in nodes
-
-
-def _workflow_edges(members: set[str], nodes: set[str]) -> Callable[[dict[str, Any]], bool]:
-    # Edges of the workflow's activities (their informants may lie outside), and edges
-    # between nodes of the scope.
-    return lambda edge: edge["src"] in members or edge["dst"] in nodes

@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, Any, ClassVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, cast
 
 import orjson
 
@@ -78,10 +78,11 @@ def _datasets(store: Store, task_ids: Sequence[str]) -> dict[str, dict[str, list
     for edges, side, task_end, entity_end in ((used, "inputs", "src", "dst"),
                                               (made, "outputs", "dst", "src")):
         for edge in edges:
-            entity = entities.get(edge[entity_end])
+            ends: Mapping[str, Any] = edge
+            entity = entities.get(ends[entity_end])
             dataset = _dataset(entity) if entity is not None else None
-            if dataset is not None and dataset not in out[edge[task_end]][side]:
-                out[edge[task_end]][side].append(dataset)
+            if dataset is not None and dataset not in out[ends[task_end]][side]:
+                out[ends[task_end]][side].append(dataset)
     for sides in out.values():
         for items in sides.values():
             items.sort(key=lambda d: (d["namespace"], d["name"]))
@@ -150,6 +151,7 @@ class OpenLineageFormat(Format):
         if scope.kind != "workflow" or not scope.id:
             raise DocumentError("OpenLineage export writes one workflow's tasks: give "
                                 "--workflow ID")
-        for event in workflow_events(document.store, scope.id):
+        # An export's store is a whole store; the document types it by what it reads.
+        for event in workflow_events(cast("Store", document.store), scope.id):
             out.write(orjson.dumps(event) + b"\n")
             document.progress(1)

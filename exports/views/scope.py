@@ -2,10 +2,12 @@
 
 Two scopes: a workflow (its tasks, the values they used and generated, their agents, the
 tasks of other workflows they depend on or feed, one hop out) and the lineage around one
-node (upstream and downstream to a depth). Both are capped: a scope over ``limit`` nodes
-raises :class:`~provgraph.core.errors.CapExceededError` naming the way to narrow it, and
-nothing is drawn. What lies just outside the scope is counted (``outside``: per node, its
-lineage neighbours the view leaves out), so the view can say what was left out.
+node (upstream and downstream to a depth, and the agents of its activities: the one scope of
+:mod:`keeper.lineage.around`, which ``export --around`` writes too). Both are capped: a
+scope over ``limit`` nodes raises :class:`~provgraph.core.errors.CapExceededError` naming
+the way to narrow it, and nothing is drawn. What lies just outside the scope is counted
+(``outside``: per node, its lineage neighbours the view leaves out), so the view can say
+what was left out.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from keeper.lineage import api
-from prov_model.vocab import LINEAGE_EDGE_TYPES, TASK, WAS_ASSOCIATED_WITH
+from keeper.lineage.around import around
+from keeper.stores.records import NodeRecord
+from prov_model.vocab import LINEAGE_EDGE_TYPES, TASK
 from provgraph.core.errors import CapExceededError, NotFoundError
 
 if TYPE_CHECKING:
@@ -33,15 +37,15 @@ class ViewScope:
     kind: str  # "workflow" or "around"
     subject: str
     focus: str
-    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    nodes: dict[str, NodeRecord] = field(default_factory=dict)
     edges: list[dict[str, Any]] = field(default_factory=list)
     depth: int | None = None
     outside: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
-def _records(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
+def _records(store: Store, ids: list[str]) -> dict[str, NodeRecord]:
+    found: dict[str, NodeRecord] = {}
     for start in range(0, len(ids), NODE_CHUNK):
         for record in store.nodes_by_ids(ids[start : start + NODE_CHUNK]):
             found[record["id"]] = record
@@ -114,22 +118,21 @@ def _default_focus(dag: dict[str, Any], nodes: dict[str, Any]) -> str | None:
 
 def around_scope(store: Store, ref: Any, depth: int = 3, limit: int = DEFAULT_LIMIT) -> ViewScope:
     """The lineage around one node, ``depth`` hops up and down (see the module docstring)."""
-    up = api.upstream(store, ref, depth=depth, limit=limit)
-    down = api.downstream(store, ref, depth=depth, limit=limit)
-    for walk in (up, down):
+    found = around(store, ref, depth, limit=limit)
+    for walk in found.walks():
         if walk.truncated:
             raise CapExceededError(walk.cap_message().replace("raise the limit",
                                                               "raise --limit"))
-    start = up.start["id"]
-    inside = list(dict.fromkeys([start, *up.ids(), *down.ids()]))
+    start = found.start["id"]
+    inside = found.lineage_ids()
     if len(inside) > limit:
         raise CapExceededError(
             f"the lineage around {start!r} at depth {depth} is {len(inside)} nodes, over the "
             f"view's cap of {limit}: lower --depth or raise --limit")
     rows, capped = _edge_rows(store, inside, 20 * limit)
-    members = set(inside)
-    agents = [r["dst"] for r in rows if r["type"] == WAS_ASSOCIATED_WITH and r["src"] in members]
-    nodes = _records(store, list(dict.fromkeys([*inside, *agents])))
+    # The scope's own agents, not those of the edge rows: with the edge cap hit, the rows
+    # may miss some, and the view would show fewer nodes than export --around writes.
+    nodes = _records(store, found.ids())
     scope = ViewScope("around", start, start, nodes, depth=depth)
     outside: dict[str, set[str]] = {}
     for row in rows:

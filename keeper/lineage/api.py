@@ -36,6 +36,7 @@ from keeper.lineage.walk import (
     walk,
 )
 from keeper.stores.lineage import LineageReads, Row, clean, least, most, summary
+from keeper.stores.records import NodeRecord
 from prov_model.config import EntitySettings
 from prov_model.entities import CONTENT_ID_PREFIX, entity_node
 from prov_model.vocab import CAMPAIGN, TASK, WORKFLOW
@@ -64,7 +65,7 @@ def value_id(value: Any, entities: EntitySettings | None = None) -> str | None:
 
 
 def resolve(store: Store | LineageReads, ref: Any, entities: EntitySettings | None = None
-            ) -> dict[str, Any]:
+            ) -> NodeRecord:
     """The node ``ref`` names: a node id, or a value (e.g. a file path) through its content
     id (one lookup for both). Raises :class:`NotFoundError`."""
     if isinstance(ref, str) and not ref:
@@ -79,7 +80,7 @@ def resolve(store: Store | LineageReads, ref: Any, entities: EntitySettings | No
     raise NotFoundError(f"no node with id {shown!r} (nor a stored value equal to it)")
 
 
-def _start(node: dict[str, Any]) -> dict[str, Any]:
+def _start(node: NodeRecord) -> dict[str, Any]:
     return {"id": node["id"], "labels": node["labels"], "props": summary(node["props"])}
 
 
@@ -143,7 +144,7 @@ def path(store: Store, a: Any, b: Any, depth: int = DEFAULT_PATH_DEPTH,
             "length": len(edges), "nodes": nodes, "edges": edges}
 
 
-def _workflow(store: Store, workflow_id: Any) -> dict[str, Any] | None:
+def _workflow(store: Store, workflow_id: Any) -> NodeRecord | None:
     if not isinstance(workflow_id, str) or not workflow_id:
         raise ArgumentError(f"workflow id must be a non-empty string, got {workflow_id!r}")
     node = store.get_node(workflow_id)

@@ -14,34 +14,36 @@ Write contract:
   (the keeper retries with backoff and acknowledges nothing); any other failure raises
   :class:`provgraph.core.errors.StoreError`.
 
-Record shapes (plain dicts, JSON-able):
-- node: ``{"id": str, "labels": [str, ...], "props": {...}}`` — labels general-first,
-  as in ``prov_model`` (e.g. ``["Activity", "Task"]``);
-- edge: ``{"type": str, "src": str, "dst": str, "props": {...}}``;
-- lineage hit: ``{"id": str, "labels": [...], "distance": int}``.
+``Store`` is the union of the four protocols of :mod:`keeper.stores.protocols` (the writer,
+the PROV reads, the lineage primitives, the query reads), for callers that need everything;
+code that needs one part types its store with that protocol. Records are the typed dicts of
+:mod:`keeper.stores.records` (``NodeRecord``, ``EdgeRecord``, ``LineageHit``), labels
+general-first as in ``prov_model`` (e.g. ``["Activity", "Task"]``).
 
-Lineage answers (:mod:`keeper.lineage`) are built from the bounded primitives of
-:class:`keeper.stores.lineage.LineageReads`, which every store inherits.
+Lineage answers (:mod:`keeper.lineage`, the one engine) are built from the bounded
+primitives (defaults in :class:`keeper.stores.lineage.LineageReads`); ``upstream`` and
+``downstream`` here are shorthands of that engine.
 """
 
 from __future__ import annotations
 
+import bisect
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from keeper.stores.lineage import LineageReads
+from keeper.stores.records import EdgeRecord, LineageHit, NodeRecord
 from prov_model.vocab import ALL_LABEL_SETS, WAS_PART_OF
 from provgraph.core import registry
 from provgraph.core.errors import StoreError
 from provgraph.core.registry import Registry
 
 if TYPE_CHECKING:
+    from keeper.stores.scope import ScopeIds
     from prov_model import GraphDelta
     from provgraph.core.config import Settings
 
-NodeRecord = dict[str, Any]
-EdgeRecord = dict[str, Any]
 
 MAX_LINEAGE_DEPTH = 50
 DIRECTIONS = ("out", "in", "both")  # of Store.edges
@@ -86,33 +88,22 @@ class Store(LineageReads, ABC):
     ) -> list[EdgeRecord]:
         """Edges touching ``node_id``: ``direction`` is ``out``, ``in`` or ``both``."""
 
-    def upstream(self, node_id: str, depth: int = 10) -> list[dict[str, Any]]:
+    def upstream(self, node_id: str, depth: int = 10) -> list[LineageHit]:
         """Nodes ``node_id`` depends on, following ``vocab.LINEAGE_EDGE_TYPES`` forwards (``USED``
         task->entity, ``WAS_GENERATED_BY`` entity->task, ``WAS_INFORMED_BY`` task->task), at
-        most ``depth`` hops; each with its shortest distance; ``node_id`` itself excluded.
-        The lineage engine's walk (:mod:`keeper.lineage.walk`), without a cap."""
-        return self._hits(node_id, "upstream", depth)
+        most ``depth`` hops; each ``{"id", "labels", "distance"}`` at its shortest distance;
+        ``node_id`` itself excluded. A shorthand of the one lineage engine
+        (:func:`keeper.lineage.around.nearest`, without a cap), never a walk of its own."""
+        return self._nearest(node_id, "upstream", depth)
 
-    def downstream(self, node_id: str, depth: int = 10) -> list[dict[str, Any]]:
+    def downstream(self, node_id: str, depth: int = 10) -> list[LineageHit]:
         """Nodes that depend on ``node_id``: the same edges followed backwards."""
-        return self._hits(node_id, "downstream", depth)
+        return self._nearest(node_id, "downstream", depth)
 
-    def _hits(self, node_id: str, way: str, depth: int) -> list[dict[str, Any]]:
-        from keeper.lineage.walk import MAX_LIMIT, walk
+    def _nearest(self, node_id: str, way: str, depth: int) -> list[LineageHit]:
+        from keeper.lineage.around import nearest
 
-        depth = check_depth(depth)
-        check_id(node_id)
-
-        def run(reads: LineageReads) -> list[dict[str, Any]]:
-            found = reads.nodes_by_ids([node_id])
-            if not found:
-                return []
-            start = {"id": node_id, "labels": found[0]["labels"], "props": {}}
-            hits = walk(reads.walk_step(way), start, way, depth, MAX_LIMIT)
-            return [{"id": hit["id"], "labels": hit["labels"], "distance": hit["distance"]}
-                    for hit in sorted(hits, key=lambda h: (h["distance"], h["id"]))]
-
-        return self.lineage_session(run)
+        return nearest(self, check_id(node_id), way, check_depth(depth))
 
     @abstractmethod
     def counts(self) -> dict[str, dict[str, int]]:
@@ -184,6 +175,27 @@ class Store(LineageReads, ABC):
         edges = (self.out_edges_of(ids, types) if direction == "out"
                  else self.in_edges_of(ids, types))
         return [(edge["type"], edge["src"], edge["dst"]) for edge in edges]
+
+    def page_label_ids(self, label: str, after: str, limit: int) -> list[str]:
+        """At most ``limit`` ids of nodes having ``label`` greater than ``after``, in id
+        order (keyset pages). Here over :meth:`label_ids` (holding them); the embedded store
+        reads one page at a time."""
+        ids = self.label_ids(label)
+        first = bisect.bisect_right(ids, after)
+        return ids[first:first + limit]
+
+    def label_count(self, label: str) -> int:
+        """How many nodes have ``label``."""
+        return self.counts()["nodes"].get(check_label(label), 0)
+
+    def part_of_scope(self, root_id: str) -> ScopeIds | None:
+        """The export scope of a workflow or campaign (``root_id``, what is part of it, the
+        values its activities used and generated, their agents and plans) as keyset pages
+        of ids (:mod:`keeper.stores.scope`), or ``None`` when there is no ``root_id``. Here
+        held in memory; the embedded store keeps it in its database. Close it after use."""
+        from keeper.stores.scope import held_part_of_scope
+
+        return held_part_of_scope(self, root_id)
 
     def part_of_closure(self, root_id: str) -> list[str]:
         """``root_id`` and every node ``WAS_PART_OF`` it, directly or not, sorted."""

@@ -27,9 +27,10 @@ more than they keep, to know when a cap was hit).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from keeper.stores.records import NodeRecord
 from prov_model.vocab import (
     LINEAGE_EDGE_TYPES,
     TASK,
@@ -98,7 +99,7 @@ class LineageReads:
         that fetches several hops at once); by default :meth:`lineage_step`."""
         return self.lineage_step
 
-    def nodes_by_ids(self, ids: list[str]) -> list[Row]:
+    def nodes_by_ids(self, ids: Sequence[str]) -> list[NodeRecord]:
         """The node records of ``ids`` that exist (in no particular order)."""
         found = (self.get_node(node_id) for node_id in dict.fromkeys(ids))
         return [node for node in found if node is not None]
@@ -140,9 +141,9 @@ class LineageReads:
                 break
         return rows
 
-    def campaign_workflows(self, campaign_id: str, limit: int) -> list[Row]:
+    def campaign_workflows(self, campaign_id: str, limit: int) -> list[NodeRecord]:
         """Workflow node records that are part of the campaign."""
-        rows: list[Row] = []
+        rows: list[NodeRecord] = []
         for edge in self.edges(campaign_id, "in", (WAS_PART_OF,)):
             node = self.get_node(edge["src"])
             if node is not None and WORKFLOW in node["labels"]:

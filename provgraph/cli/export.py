@@ -93,9 +93,10 @@ class ExportCommand(Command):
         store = open_store(settings)
         try:
             progress = Progress(0, not args.no_progress and sys.stderr.isatty())
-            document = ExportDocument(store, scope, settings.section(ExportSettings), progress)
-            progress.total = document.total_nodes()
-            write(document, fmt.name, args.output if args.output else sys.stdout.buffer)
+            with ExportDocument(store, scope, settings.section(ExportSettings),
+                                progress) as document:
+                progress.total = document.total_nodes()
+                write(document, fmt.name, args.output if args.output else sys.stdout.buffer)
             progress.finish()
         finally:
             store.close()

@@ -5,6 +5,7 @@ the views of their nodes added), search and exports. Every answer is bounded."""
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from exports.api import export
@@ -28,7 +29,7 @@ def _reads(store: Store) -> LineageReads:
     return store
 
 
-def _newest_first(node: dict[str, Any]) -> tuple[int, float, str]:
+def _newest_first(node: Mapping[str, Any]) -> tuple[int, float, str]:
     started = node["props"].get("started_at")
     if isinstance(started, (int, float)) and not isinstance(started, bool):
         return (0, -float(started), node["id"])
@@ -102,7 +103,7 @@ def search(store: Store, query: str, workflow_id: str | None, limit: int) -> dic
     given). Substring search over what is drawn happens in the page."""
     results: dict[str, dict[str, Any]] = {}
 
-    def add(records: list[dict[str, Any]], why: str) -> None:
+    def add(records: Sequence[Mapping[str, Any]], why: str) -> None:
         for record in records:
             if len(results) < limit and record["id"] not in results:
                 results[record["id"]] = {**view_node(record["id"], record["labels"],

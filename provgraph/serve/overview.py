@@ -16,6 +16,7 @@ from typing import Any
 
 from keeper.stores.base import Store
 from keeper.stores.lineage import LineageReads, least, most
+from keeper.stores.records import NodeRecord
 from prov_model.vocab import TASK, WORKFLOW
 from provgraph.core.errors import ArgumentError, NotFoundError
 from provgraph.serve.nodes import view_node
@@ -47,7 +48,7 @@ class Activity:
                 "started_at": self.started_at, "ended_at": self.ended_at}
 
 
-def workflow_node(store: Store, workflow_id: Any) -> dict[str, Any] | None:
+def workflow_node(store: Store, workflow_id: Any) -> NodeRecord | None:
     """The workflow's node record, ``None`` when only its tasks are stored."""
     if not isinstance(workflow_id, str) or not workflow_id:
         raise ArgumentError("the workflow id is empty")

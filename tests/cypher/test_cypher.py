@@ -13,7 +13,7 @@ ALL = cypher.names()
 
 def test_names_cover_the_three_folders() -> None:
     assert {name.split("/")[0] for name in ALL} >= {"schema", "ingest", "lineage"}
-    for name in ("lineage/upstream_step", "lineage/downstream_step",
+    for name in ("lineage/upstream_edges", "lineage/downstream_edges",
                  "ingest/merge_tasks", "schema/constraint_task_id"):
         assert name in ALL
     assert cypher.names("schema/") == [n for n in ALL if n.startswith("schema/")]
@@ -95,4 +95,4 @@ def test_the_edge_import_template_is_filled_only_with_a_bare_relationship_type()
         with pytest.raises(ValueError, match="is not a relationship type"):
             cypher.fill("prov/import_edges", bad)
     with pytest.raises(ValueError, match="is not a template"):
-        cypher.fill("lineage/upstream_step", "USED")
+        cypher.fill("lineage/upstream_edges", "USED")

@@ -5,13 +5,14 @@ SQLite reads: a hop of a walk is one query per 500 frontier ids, by the edges' p
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import orjson
 
 from keeper.stores.embedded.write import chunks, marks
 from keeper.stores.lineage import LineageReads, Row, count_task, summary
+from keeper.stores.records import NodeRecord
 from prov_model.entities import CONTENT_ID_PREFIX
 from prov_model.vocab import (
     LINEAGE_EDGE_TYPES,
@@ -70,9 +71,9 @@ class EmbeddedLineage(LineageReads):
 
         return self._read(read)
 
-    def nodes_by_ids(self, ids: list[str]) -> list[Row]:
+    def nodes_by_ids(self, ids: Sequence[str]) -> list[NodeRecord]:
         """The node records of ``ids`` that exist, in the order given."""
-        found = self.nodes_chunked(ids)
+        found = self.nodes_chunked(list(ids))
         return [found[i] for i in dict.fromkeys(ids) if i in found]
 
     def neighbourhood(self, ids: list[str], limit: int) -> list[Row]:
@@ -134,9 +135,9 @@ class EmbeddedLineage(LineageReads):
 
         return self._read(read)
 
-    def campaign_workflows(self, campaign_id: str, limit: int) -> list[Row]:
-        def read(conn: sqlite3.Connection) -> list[Row]:
-            rows: list[Row] = []
+    def campaign_workflows(self, campaign_id: str, limit: int) -> list[NodeRecord]:
+        def read(conn: sqlite3.Connection) -> list[NodeRecord]:
+            rows: list[NodeRecord] = []
             for node_id, labels, props in conn.execute(
                     "SELECT DISTINCT n.id, n.labels, n.props FROM edges e "
                     "JOIN nodes n ON n.id = e.src WHERE e.dst = ? AND e.type = ? "

@@ -12,6 +12,7 @@ import orjson
 
 from keeper.stores.base import EdgeRecord, NodeRecord, check_label
 from keeper.stores.embedded.query import type_filter
+from keeper.stores.embedded.scope import TableScope
 from keeper.stores.embedded.write import Batch, chunks, marks
 from prov_model.vocab import NAMESPACE
 from provgraph.core.errors import StoreError
@@ -58,6 +59,23 @@ class EmbeddedProv:
             f"SELECT id FROM nodes WHERE labels IN ({marks(len(sets))}) ORDER BY id", sets
         ).fetchall())
         return [node_id for (node_id,) in rows]
+
+    def page_label_ids(self, label: str, after: str, limit: int) -> list[str]:
+        """One keyset page of :meth:`label_ids` (the ``id`` index gives the order)."""
+        check_label(label)
+        sets = self.label_sets(label)
+        if not sets:
+            return []
+        rows = self._read(lambda c: c.execute(
+            # "+labels": not the labels index (then a sort of every match for each page)
+            f"SELECT id FROM nodes WHERE id > ? AND +labels IN ({marks(len(sets))}) "
+            "ORDER BY id LIMIT ?", [after, *sets, limit]).fetchall())
+        return [node_id for (node_id,) in rows]
+
+    def part_of_scope(self, root_id: str) -> TableScope | None:
+        """A workflow's or campaign's export scope in a temporary database
+        (:mod:`keeper.stores.embedded.scope`): flat memory whatever its size."""
+        return TableScope.part_of(self._read, root_id)
 
     def nodes_by_ids(self, ids: Sequence[str]) -> list[NodeRecord]:
         found = self.nodes_chunked(list(ids))

@@ -16,10 +16,11 @@ hop plans in milliseconds and explores exactly the hops asked for.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from keeper.stores.lineage import LineageReads, Row
+from keeper.stores.records import NodeRecord
 
 T = TypeVar("T")
 Run = Callable[[str, dict[str, Any]], list[Row]]  # (statement name, params) -> rows
@@ -45,9 +46,14 @@ class Neo4jLineage(LineageReads):
         return self._read_work(lambda run: work(_InTransaction(run)), LINEAGE_TIMEOUT_S)
 
     def lineage_step(self, ids: list[str], way: str, limit: int) -> list[Row]:
-        return self._rows(STEPS[way], {"ids": ids, "limit": limit})
+        from keeper.stores.neo4j.reads import ordered_labels
 
-    def nodes_by_ids(self, ids: list[str]) -> list[Row]:
+        rows = self._rows(STEPS[way], {"ids": ids, "limit": limit})
+        for row in rows:  # general label first, as every other read gives them
+            row["labels"] = ordered_labels(row["labels"])
+        return rows
+
+    def nodes_by_ids(self, ids: Sequence[str]) -> list[NodeRecord]:
         from keeper.stores.neo4j.reads import node_record
 
         rows = self._rows("lineage/nodes_by_ids", {"ids": list(dict.fromkeys(ids))})
@@ -64,7 +70,7 @@ class Neo4jLineage(LineageReads):
     def entity_users(self, entity_id: str, limit: int) -> list[Row]:
         return self._rows("lineage/entity_users", {"id": entity_id, "limit": limit})
 
-    def campaign_workflows(self, campaign_id: str, limit: int) -> list[Row]:
+    def campaign_workflows(self, campaign_id: str, limit: int) -> list[NodeRecord]:
         from keeper.stores.neo4j.reads import node_record
 
         rows = self._rows("lineage/campaign_workflows", {"id": campaign_id, "limit": limit})

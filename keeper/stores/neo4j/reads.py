@@ -14,8 +14,8 @@ memory, and a transaction lives only while the caller consumes its page. Within 
 rows stream lazily too (the driver pulls them in batches): a node with a million outgoing
 edges does not load them at once.
 
-``upstream`` / ``downstream`` walk breadth first with the one-hop ``lineage/*_step``
-statements (see :data:`LINEAGE_STEPS` for why not the whole-walk statements).
+Lineage is not answered here: the one engine (:mod:`keeper.lineage`) walks over the
+primitives of :mod:`keeper.stores.neo4j.lineage`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from typing import Any
 from keeper.stores.base import (
     EdgeRecord,
     NodeRecord,
-    check_depth,
     check_direction,
     check_label,
     split_where,
@@ -75,15 +74,6 @@ PAGE_OUT_EDGES: dict[str, str] = {
     vocab.ACTIVITY: "store/page_activities_out_edges",
     vocab.ENTITY: "store/page_entities_out_edges",
     vocab.AGENT: "store/page_agents_out_edges",
-}
-# way -> the one-hop statement. Lineage walks breadth first, one statement per hop, with a
-# visited set: exactly ``depth`` hops are explored. (A whole-walk statement matching a fixed
-# ``{1,20}`` pattern and filtering ``$depth`` afterwards explores the whole 20-hop closure
-# whatever the depth: on a value read by 20k chained tasks, downstream at depth 1 ran out of
-# transaction memory, where the steps answer in 0.8 s.)
-LINEAGE_STEPS: dict[str, str] = {
-    "upstream": "lineage/upstream_step",
-    "downstream": "lineage/downstream_step",
 }
 NO_LIMIT = 2**63 - 1
 
@@ -168,42 +158,6 @@ class Neo4jReads:
             if row["count"]:
                 out["nodes" if row["kind"] == "node" else "edges"][row["name"]] = row["count"]
         return out
-
-    # --- lineage -----------------------------------------------------------------------------
-
-    def upstream(self, node_id: str, depth: int = 10) -> list[dict[str, Any]]:
-        return self._lineage("upstream", node_id, depth)
-
-    def downstream(self, node_id: str, depth: int = 10) -> list[dict[str, Any]]:
-        return self._lineage("downstream", node_id, depth)
-
-    def _lineage(self, way: str, node_id: str, depth: int) -> list[dict[str, Any]]:
-        check_depth(depth)
-        if not isinstance(node_id, str):
-            raise StoreError(f"node id must be a string, got {type(node_id).__name__}")
-        hits = self._lineage_by_steps(LINEAGE_STEPS[way], node_id, depth)
-        hits.sort(key=lambda hit: (hit["distance"], hit["id"]))
-        return hits
-
-    def _lineage_by_steps(self, name: str, node_id: str, depth: int) -> list[dict[str, Any]]:
-        """Breadth first, one statement per hop, with a visited set (the start node included,
-        so a cycle never returns it): each node at its shortest distance, at most ``depth``."""
-        seen = {node_id}
-        frontier = [node_id]
-        hits: list[dict[str, Any]] = []
-        for distance in range(1, depth + 1):
-            if not frontier:
-                break
-            following: list[str] = []
-            for row in self._fetch(name, {"ids": frontier}):
-                if row["id"] in seen:
-                    continue
-                seen.add(row["id"])
-                following.append(row["id"])
-                hits.append({"id": row["id"], "labels": ordered_labels(row["labels"]),
-                             "distance": distance})
-            frontier = following
-        return hits
 
     # --- streaming ---------------------------------------------------------------------------
 

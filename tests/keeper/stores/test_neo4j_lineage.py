@@ -75,8 +75,7 @@ def described(plan: dict[str, Any], depth: int = 0) -> str:
 
 
 def test_every_new_lineage_statement_is_planned_here() -> None:
-    steps = {"lineage/upstream_step", "lineage/downstream_step"}  # the store's older walk
-    assert set(cypher.names("lineage/")) - steps == set(PARAMS)
+    assert set(cypher.names("lineage/")) == set(PARAMS)
 
 
 @pytest.mark.parametrize("name", sorted(PARAMS))
