@@ -90,7 +90,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--tasks", type=int, default=20_000)
     add_smoke(parser)
-    args = apply_smoke(parser.parse_args(), messages=2000, tasks=600)
+    args = apply_smoke(parser.parse_args(), messages=2000, tasks=1000)
     settings = load_settings()
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
