@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 # The measurement loop is shared with the reference so that both sides run the same code.
-from figures import write_figures
+from figures import add_smoke, apply_smoke, write_figures
 from flowcept_reference import count_lines, interleaved_rounds, plain, run_plain
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -242,7 +242,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="side env with flowcept 1.0.3 (default: .bench-venv)")
     parser.add_argument("--no-reference", action="store_true",
                         help="measure provgraph only")
-    args = parser.parse_args(argv)
+    add_smoke(parser)
+    args = apply_smoke(parser.parse_args(argv), calls=2000, repeats=1, warmup=200,
+                       no_reference=True)
     if args.calls < 1 or args.repeats < 1 or args.warmup < 0:
         parser.error("--calls and --repeats must be >= 1, --warmup >= 0")
 

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dask.distributed import Client, LocalCluster
-from figures import write_figures
+from figures import add_smoke, apply_smoke, write_figures
 
 from capture import Flowcept, recorder
 from provgraph.core.config import load_settings
@@ -91,7 +91,8 @@ def main() -> int:
     parser.add_argument("--tasks", type=int, default=10_000, help="tasks per run (10000)")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds (5)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    args = parser.parse_args()
+    add_smoke(parser)
+    args = apply_smoke(parser.parse_args(), tasks=200, rounds=1)
     logging.getLogger("distributed").setLevel(logging.ERROR)
     data_dir = Path(tempfile.mkdtemp(prefix="provgraph-dask-bench-"))
     settings = load_settings(environ={"PROVGRAPH_DATA_DIR": str(data_dir),

@@ -253,6 +253,41 @@ def export_memory(work: Path, small: int) -> dict[str, Any]:
     return out
 
 
+# (figure, how to read it from a store's results, target) for the summary table
+ROWS = (
+    ("ingest, map + write (tasks/s)", lambda r: r["ingest"]["tasks_per_s"], ">= 15000, 3x old"),
+    ("ingest peak memory (MB)", lambda r: r["ingest"]["peak_mb"], "flat"),
+    ("open (ms)", lambda r: r["open"]["open_ms"], "< 100"),
+    ("fresh `lineage upstream --depth 10` (s)", lambda r: r["cli_upstream_depth10"]["wall_s"],
+     "<= 0.5"),
+    ("  its peak memory (MB)", lambda r: r["cli_upstream_depth10"]["peak_mb"], "<= 150"),
+    ("in-process upstream depth 10 p50 (ms)", lambda r: r["query_upstream_depth10"]["p50_ms"],
+     "<= 5"),
+    ("size on disk (bytes/task)", lambda r: r["bytes_per_task"], "reported"),
+    ("one workflow: first / last tenth (tasks/s)",
+     lambda r: f"{r['one_workflow']['first_tenth_tasks_per_s']} / "
+               f"{r['one_workflow']['last_tenth_tasks_per_s']}", "no slowdown"),
+    ("one value, many generators: first / last tenth",
+     lambda r: f"{r['fanout']['first_tenth_tasks_per_s']} / "
+               f"{r['fanout']['last_tenth_tasks_per_s']}", "no slowdown"),
+    ("export memory, 10x the tasks (ratio)", lambda r: r["export_workflow"]["ratio"], "<= 1.5"),
+)
+
+
+def print_table(results: dict[str, Any]) -> None:
+    """The figures side by side: the SQLite store, the old log store of the same run."""
+    names = [name for name in ("sqlite", "log") if name in results]
+    print(f"\n{'figure':<44} {'  '.join(f'{n:>14}' for n in names)}  target")
+    for label, read, target in ROWS:
+        cells = []
+        for name in names:
+            try:
+                cells.append(f"{read(results[name])!s:>14}")
+            except KeyError:
+                cells.append(f"{'-':>14}")
+        print(f"{label:<44} {'  '.join(cells)}  {target}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=100_000)
@@ -265,7 +300,12 @@ def main() -> int:
     parser.add_argument("--dir", help=argparse.SUPPRESS)
     parser.add_argument("--workflow", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny counts, the new store only: checks the script runs")
     args = parser.parse_args()
+    if args.smoke:  # (no figures import here: the worker runs inside the old tree too)
+        args.tasks, args.one_workflow, args.fanout, args.export_small = 600, 600, 600, 100
+        args.no_old = True
     if args.worker:
         sys.path.insert(0, os.environ.get("BENCH_ROOT", str(ROOT)))
         args.phase = args.worker
@@ -286,6 +326,7 @@ def main() -> int:
     if "log" in results:
         results["ingest_speedup"] = round(new_rate / results["log"]["ingest"]["tasks_per_s"], 2)
     print(json.dumps(results, indent=2))
+    print_table(results)
     if args.json:
         sys.path.insert(0, str(ROOT / "benchmarks"))
         from figures import write_figures

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import orjson
 import yaml
+from figures import add_smoke, apply_smoke
 
 from capture.hubs.redis_cluster import RedisClusterHub
 from capture.hubs.redis_stream import RedisHub
@@ -88,7 +89,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--tasks", type=int, default=20_000)
-    args = parser.parse_args()
+    add_smoke(parser)
+    args = apply_smoke(parser.parse_args(), messages=2000, tasks=1000)
     settings = load_settings()
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)

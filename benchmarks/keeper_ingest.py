@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import psutil  # noqa: E402
-from figures import write_figures  # noqa: E402
+from figures import add_smoke, apply_smoke, write_figures  # noqa: E402
 
 from keeper.stores.neo4j import Neo4jStore, plan, value_flow  # noqa: E402
 from keeper.stores.neo4j.rows import chunked  # noqa: E402
@@ -252,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--breakdown", action="store_true",
                         help="print the time of each statement for one batch, per path")
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
-    args = parser.parse_args(argv)
+    add_smoke(parser)
+    args = apply_smoke(parser.parse_args(argv), tasks=400, per_write=200, repeats=1, single=20,
+                       no_plain=True, no_parallel=True)
 
     settings = copy.deepcopy(get_settings())
     store = Neo4jStore.from_settings(settings)
@@ -266,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, Any] = {}
     try:
         for path in paths:  # warm-up: plans compiled, JIT
-            run_batches(store, make_tasks(4000, "warmup"), args.per_write, path=path)
+            run_batches(store, make_tasks(min(4000, args.tasks), "warmup"), args.per_write,
+                        path=path)
         print(f"{'path':<8} {'map µs/task':>11} {'write tasks/s':>13} {'map+write/s':>11} "
               f"{'server cpu s/1k':>15} {'server share':>12}")
         for _ in range(args.repeats):

@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from figures import add_smoke, apply_smoke
 
 from capture import Flowcept, flowcept_task, recorder
 from keeper.loop import Keeper
@@ -93,7 +94,8 @@ def main() -> int:
     parser.add_argument("--uri", default=get_settings().store.neo4j.uri,
                         help="the Neo4j server (the one the settings name)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    args = parser.parse_args()
+    add_smoke(parser)
+    args = apply_smoke(parser.parse_args(), rate=200, seconds=1.0, flush_intervals="0.1")
     results = []
     print(f"end-to-store latency: {args.rate} tasks/s for {args.seconds}s, "
           f"Redis hub -> keeper -> Neo4j ({args.uri})")

@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from figures import write_figures  # noqa: E402
+from figures import add_smoke, apply_smoke, write_figures  # noqa: E402
 
 import cypher  # noqa: E402
 from exports.views import write_view  # noqa: E402
@@ -213,6 +213,7 @@ def view_time(store: Store, out: Path) -> dict[str, Any]:
 
 
 def main() -> int:
+    global BIG_WORKFLOW  # --big-workflow (the smoke run's is small)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=300)
@@ -221,7 +222,12 @@ def main() -> int:
                         help="write Neo4j with Neo4jStore.write too (slow here), not a copy")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" /
                         "lineage_queries.json")
-    args = parser.parse_args()
+    parser.add_argument("--big-workflow", type=int, default=BIG_WORKFLOW,
+                        help=f"tasks of the workflow the view is written of ({BIG_WORKFLOW})")
+    add_smoke(parser)
+    args = apply_smoke(parser.parse_args(), nodes=1500, queries=10, big_workflow=200,
+                       json=None)
+    BIG_WORKFLOW = args.big_workflow
     rng = random.Random(args.seed)
     settings = copy.deepcopy(get_settings())
     neo4j = Neo4jStore.from_settings(settings)
@@ -271,6 +277,8 @@ def main() -> int:
     for name, v in views.items():
         print(f"  {name:<9} {v['seconds']:>6} s  ({v['nodes']} nodes, {v['edges']} edges, "
               f"{v['mib']} MiB)")
+    if args.json is None:
+        return 0
     write_figures(args.json, "lineage_queries",
                   {"graph": {"nodes": node_count, "edges": edge_count,
                              "workflows": len(sizes), "build_s": build_s},

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from figures import write_figures  # noqa: E402
+from figures import add_smoke, apply_smoke, write_figures  # noqa: E402
 
 from exports import ExportScope, export, import_document  # noqa: E402
 from exports.source import ExportDocument  # noqa: E402
@@ -244,7 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory", default="10000,100000", help="task counts ('' for none)")
     parser.add_argument("--no-neo4j", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
-    args = parser.parse_args(argv)
+    add_smoke(parser)
+    args = apply_smoke(parser.parse_args(argv), tasks=100, repeats=1, prov_repeats=1,
+                       memory="100,1000")
     if args.wall:
         CLOCK["clock"] = time.perf_counter
     clock_name = "wall" if args.wall else "CPU"

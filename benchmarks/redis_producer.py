@@ -44,13 +44,14 @@ from pathlib import Path
 from typing import Any
 
 # The plain function and loop are those of capture_overhead.py (and its reference).
-from figures import write_figures
-from flowcept_reference import count_lines, plain, run_plain
+from figures import add_smoke, apply_smoke, write_figures
+from flowcept_reference import plain, run_plain
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without an install too
 
+import orjson  # noqa: E402
 import redis  # noqa: E402
 
 from capture import Flowcept, flowcept_task, recorder  # noqa: E402
@@ -140,7 +141,7 @@ class Bench:
             if isinstance(hub, RedisHub) and hub.spool.count():
                 raise RuntimeError("the Redis hub spooled batches: Redis did not answer")
         else:
-            delivered = count_lines(settings.buffer_file)
+            delivered = len(task_lines(settings.buffer_file))
         if not flushed or delivered != calls:
             raise RuntimeError(f"{kind} hub delivered {delivered} messages for {calls} calls")
         return elapsed
@@ -155,8 +156,7 @@ class Bench:
             for i in range(calls):
                 self.func(i)
             recorder.flush()
-        lines = settings.buffer_file.read_bytes().split(b"\n")
-        messages = [line for line in lines if line]
+        messages = task_lines(settings.buffer_file)
         if len(messages) != calls:
             raise RuntimeError(f"file hub wrote {len(messages)} messages for {calls} calls")
         return messages
@@ -175,6 +175,13 @@ class Bench:
             raise RuntimeError(f"the hub wrote {entries} entries for {len(batches)} batches "
                                f"({hub.spool.count()} spooled)")
         return elapsed
+
+
+def task_lines(path: Path) -> list[bytes]:
+    """The task messages a file-hub run wrote, one line each: a run also writes its
+    workflow message (and control messages), which are not calls."""
+    return [line for line in path.read_bytes().split(b"\n")
+            if line and orjson.loads(line).get("type") == "task"]
 
 
 def run_encode(batches: list[list[bytes]]) -> float:
@@ -313,7 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", default=os.environ.get("PROVGRAPH_REDIS_URL", DEFAULT_URL),
                         help=f"Redis to write to ($PROVGRAPH_REDIS_URL or {DEFAULT_URL})")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
-    args = parser.parse_args(argv)
+    add_smoke(parser)
+    args = apply_smoke(parser.parse_args(argv), calls=2000, repeats=1, warmup=200,
+                       batch_sizes=[DEFAULT_BATCH])
     if args.calls < 1 or args.repeats < 1 or args.warmup < 0:
         parser.error("--calls and --repeats must be >= 1, --warmup >= 0")
 

@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from figures import write_figures
+from figures import add_smoke, apply_smoke, write_figures
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -93,9 +93,9 @@ class Ours:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def reference(venv: Path, steps: int) -> dict[str, float] | None:
-    python = venv / "bin" / "python"
-    if not python.exists():
+def reference(venv: Path | None, steps: int) -> dict[str, float] | None:
+    python = venv / "bin" / "python" if venv is not None else None
+    if python is None or not python.exists():
         return None
     done = subprocess.run([str(python), str(BENCH_DIR / "formed_reference.py"),
                            "--steps", str(steps), "--repeats", "1"],
@@ -122,7 +122,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--venv", type=Path, default=DEFAULT_VENV)
     parser.add_argument("--json", type=Path, help="write the figures here")
-    args = parser.parse_args()
+    add_smoke(parser)
+    args = apply_smoke(parser.parse_args(), steps=10, repeats=1, venv=None)
     ours = Ours()
     runs: dict[str, list[dict[str, float]]] = {"recorded": [], "kept": [], "formed": []}
     try:
@@ -151,7 +152,9 @@ def main() -> None:
                      / figures["formed"][phase]["median_ms_per_step"])
             print(f"  {phase}: provgraph (recorded) / Formed = {ratio:.2f}")
     else:
-        print(f"  (no reference: {args.venv}/bin/python missing; run make bench-setup-workflow)")
+        print("  (no reference: " + ("--smoke" if args.venv is None else
+                                     f"{args.venv}/bin/python missing; run make "
+                                     "bench-setup-workflow") + ")")
     if args.json:
         write_figures(args.json, "workflow_cache", {"rounds": runs},
                       {"steps": args.steps, "figures": figures})

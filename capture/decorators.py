@@ -2,7 +2,8 @@
 
 ``@flowcept_task`` records one task message per call (inputs, outputs, timing, status,
 parent task, code plan, optional telemetry); ``@lightweight_flowcept_task`` records the
-smallest complete message (id, inputs, outputs, end time, status), encoded at once with a
+smallest complete message (id, inputs, outputs, end time, status), kept by reference and
+encoded when its batch is exported (values as they are then, like Flowcept's), with a
 per-workflow head of its fixed fields encoded once; ``@telemetry_flowcept_task`` always
 takes telemetry; ``@agent_flowcept_task`` marks agent tool calls; ``@flowcept`` runs a
 function as a whole workflow. Every decorator works with and without arguments, and on
@@ -270,8 +271,8 @@ def lightweight_flowcept_task(func: Callable[..., Any] | None = None, **options:
         first = spec.names[0] if arity == 1 else ""
 
         # Everything inline (one Python frame per call besides the target's): the message
-        # is the workflow's pre-encoded head and this call's fields, encoded at once
-        # (bytes are cheap to queue and a mutable input is recorded as it was).
+        # is the workflow's pre-encoded head and this call's fields, queued as a dict and
+        # encoded by the buffer's worker when its batch is exported.
         @functools.wraps(target)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             result = target(*args, **kwargs)
@@ -307,7 +308,9 @@ def lightweight_flowcept_task(func: Callable[..., Any] | None = None, **options:
                 parent = TASK.get()
                 if parent:
                     call["parent_task_id"] = parent
-                recorder.buffer.add(dumps(call))
+                # Encoded when its batch is exported, off the caller's path (as Flowcept's
+                # lightweight decorator does): its values are recorded as they are then.
+                recorder.buffer.add(call)
             except Exception as exc:
                 recorder.count_error("capturing %s failed: %s", spec.activity_id, exc)
             return result

@@ -82,8 +82,24 @@ class Recorder:
         self.errors = 0
         self.raw_data = RawData(cfg.keep_data_bytes)
 
-    def _export(self, batch: list[Encoded]) -> None:
-        self.hub.emit(batch)
+    def _export(self, batch: list[Encoded | dict[str, Any]]) -> None:
+        # A lightweight task queues its message unencoded: it is encoded here, in the
+        # buffer's worker (or the flush), in order; one that cannot be encoded is counted
+        # and left out, as a failed capture is at call time.
+        if all(type(item) is bytes for item in batch):
+            self.hub.emit(batch)  # type: ignore[arg-type]
+            return
+        encoded: list[Encoded] = []
+        for item in batch:
+            if type(item) is bytes:
+                encoded.append(item)
+                continue
+            try:
+                encoded.append(dumps(item))
+            except Exception as exc:
+                self.count_error("encoding a lightweight task failed: %s", exc)
+        if encoded:
+            self.hub.emit(encoded)
 
     def record(self, message: dict[str, Any]) -> None:
         try:
