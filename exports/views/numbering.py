@@ -6,6 +6,7 @@ the tasks a view happens to hold."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from prov_model.vocab import TASK
@@ -25,7 +26,7 @@ def _order(node_id: str, props: dict[str, Any]) -> tuple[bool, float, str]:
     return (True, 0.0, node_id)
 
 
-def repeat_ordinals(store: Store, nodes: dict[str, dict[str, Any]],
+def repeat_ordinals(store: Store, nodes: Mapping[str, Mapping[str, Any]],
                     complete: str | None = None) -> dict[str, int]:
     """``{task id: number}`` for the tasks in ``nodes`` whose activity runs more than once
     in their workflow. ``complete``: a workflow all of whose tasks are in ``nodes`` (its
