@@ -48,8 +48,9 @@ def export(store: Store, scope: ExportScope | None = None, format: str = "json",
            progress: Callable[[int], None] | None = None) -> bytes | None:
     """Write ``scope`` of ``store`` as ``format`` to ``out`` (a path or a binary stream);
     with no ``out``, return the document's bytes."""
-    document = ExportDocument(store, scope or ExportScope(), settings or _settings(), progress)
-    return write(document, format, out)
+    with ExportDocument(store, scope or ExportScope(), settings or _settings(),
+                        progress) as document:
+        return write(document, format, out)
 
 
 def write(document: ExportDocument, format: str, out: Target = None) -> bytes | None:

@@ -27,6 +27,7 @@ SMOKE: dict[str, tuple[bool, tuple[str, ...]]] = {
     "workflow_cache.py": (False, (r"provenance recorded \(no keeper\)\s+cold\s+[\d.]+",)),
     "embedded_store.py": (False, (r"ingest, map \+ write \(tasks/s\)\s+\d+",
                                   r"in-process upstream depth 10 p50 \(ms\)\s+[\d.]+")),
+    "prov_import.py": (False, (r"MB\s+\w+\s+[\d.]+ s",)),
     "openlineage_ingest.py": (False, (r"end to end\s+:\s+[\d,]+ events/s",)),
     "redis_producer.py": (True, (r"producer -> Redis \d+k messages/s", r"hub ceiling \d+k")),
     "keeper_latency.py": (True, (r"^\s+0\.1s\s+\d+\s+[\d.]+\s+[\d.]+",)),
