@@ -28,7 +28,11 @@ T = TypeVar("T")
 _TYPES = ",".join(f"'{t}'" for t in LINEAGE_EDGE_TYPES)  # vocabulary constants, not input
 _loads = orjson.loads
 # An indexed column, or the prop when its value is not a string (then not in the column).
-_FLAT_OR_PROPS = "coalesce({0}, json_extract(props, '$.{0}'))"
+_FLAT_OR_PROPS = "coalesce({0}, json_extract({1}, '$.{2}'))"
+
+
+def _flat(name: str, table: str = "") -> str:
+    return _FLAT_OR_PROPS.format(f"{table}{name}", f"{table}props", name)
 
 
 class EmbeddedLineage(LineageReads):
@@ -157,7 +161,7 @@ class EmbeddedLineage(LineageReads):
         # One GROUP BY per workflow over the indexed columns (a value that is not a
         # string is not in its column: read from the props then, as count_task would).
         sql, sets = self._tasks_sql(
-            f"{_FLAT_OR_PROPS.format('activity_id')}, {_FLAT_OR_PROPS.format('status')}, "
+            f"{_flat('activity_id')}, {_flat('status')}, "
             "COUNT(*), MIN(json_extract(props, '$.started_at')), "
             "MAX(json_extract(props, '$.ended_at'))")
         if not sets:
@@ -176,19 +180,21 @@ class EmbeddedLineage(LineageReads):
         sets = self.label_sets(TASK)
         if not sets:
             return []
-        where = f"workflow_id = ? AND labels IN ({marks(len(sets))})"
-        activity = _FLAT_OR_PROPS.format("activity_id")
-        sql = (f"SELECT s.a, d.a, d.id IS NOT NULL, COUNT(DISTINCT e.src || char(0) || e.dst) "
-               f"FROM (SELECT id, {activity} AS a FROM nodes WHERE {where}) s "
+        task = f"labels IN ({marks(len(sets))})"
+        inside = f"coalesce(d.workflow_id = ? AND d.{task}, 0)"
+        sql = (f"SELECT {_flat('activity_id', 's.')}, "
+               f"CASE WHEN {inside} THEN "
+               f"{_flat('activity_id', 'd.')} END, {inside}, "
+               f"COUNT(DISTINCT e.src || char(0) || e.dst) FROM nodes s "
                f"JOIN edges e ON e.src = s.id AND e.type = '{WAS_INFORMED_BY}' "
-               f"LEFT JOIN (SELECT id, {activity} AS a FROM nodes WHERE {where}) d "
-               f"ON d.id = e.dst GROUP BY 1, 2, 3")
+               f"LEFT JOIN nodes d ON d.id = e.dst "
+               f"WHERE s.workflow_id = ? AND s.{task} GROUP BY 1, 2, 3")
 
         def read(conn: sqlite3.Connection) -> list[Row]:
             return [{"src_activity": src, "dst_activity": dst, "inside": bool(inside),
                      "count": count}
                     for src, dst, inside, count in conn.execute(
-                        sql, [workflow_id, *sets, workflow_id, *sets])]
+                        sql, [workflow_id, *sets, workflow_id, *sets, workflow_id, *sets])]
 
         return self._read(read)
 

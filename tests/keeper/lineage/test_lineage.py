@@ -298,3 +298,21 @@ def test_a_neo4j_walk_is_one_read_with_the_per_hop_answers(
     assert statements == ["lineage/nodes_by_ids", "lineage/walk_upstream"]
     _, statements = both("c24", "upstream", 12, 1000)  # deeper: one read per hop
     assert "lineage/walk_upstream" not in statements
+
+
+@pytest.mark.integration
+def test_the_overview_counts_are_the_same_on_both_stores_and_the_default(
+        embedded: Store, neo4j: Store) -> None:
+    from keeper.stores.lineage import LineageReads
+
+    def key(row: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(str(v) for v in row.values())
+
+    for wf in ("wf-prep", "wf-train", "wf-report", "wf-chain", "missing"):
+        links = sorted(embedded.activity_links(wf), key=key)
+        assert links == sorted(neo4j.activity_links(wf), key=key), wf
+        assert links == sorted(LineageReads.activity_links(embedded, wf), key=key), wf
+        counts = sorted(embedded.task_counts([wf]), key=key)
+        assert counts == sorted(neo4j.task_counts([wf]), key=key), wf
+        assert counts == sorted(LineageReads.task_counts(embedded, [wf]), key=key), wf
+    assert any(not row["inside"] for row in embedded.activity_links("wf-train"))
