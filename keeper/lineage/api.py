@@ -92,7 +92,7 @@ def lineage(store: Store, ref: Any, way: str, depth: int = DEFAULT_DEPTH,
     check_limit(limit)
     # The lookup of the start and the walk: one read transaction.
     return _reads(store).lineage_session(lambda r: walk(
-        r.walk_step(way), _start(resolve(r, ref, entities)), way, depth, limit))
+        r.walk_step(way, depth, limit), _start(resolve(r, ref, entities)), way, depth, limit))
 
 
 def upstream(store: Store, ref: Any, depth: int = DEFAULT_DEPTH, limit: int = DEFAULT_LIMIT,
@@ -185,7 +185,8 @@ def impact_of_failures(store: Store, workflow_id: str, depth: int = DEFAULT_DEPT
     reads = _reads(store)
 
     def affected(r: LineageReads) -> list[Lineage]:
-        return [walk(r.walk_step("downstream"), _start(task), "downstream", depth, limit)
+        way = "downstream"
+        return [walk(r.walk_step(way, depth, limit), _start(task), way, depth, limit)
                 for task in failed[:limit]]
 
     walks = reads.lineage_session(affected)

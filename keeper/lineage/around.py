@@ -70,8 +70,8 @@ def around_of(reads: LineagePrimitives, node: NodeRecord, depth: int, up: bool =
     check_depth(depth)
     check_limit(limit)
     start = {"id": node["id"], "labels": node["labels"], "props": summary(node["props"])}
-    walks = {way: walk(reads.walk_step(way), start, way, depth, limit) if on else None
-             for way, on in (("upstream", up), ("downstream", down))}
+    walks = {way: walk(reads.walk_step(way, depth, limit), start, way, depth, limit)
+             if on else None for way, on in (("upstream", up), ("downstream", down))}
     found = Around(start, depth, walks["upstream"], walks["downstream"], [])
     labels = found.labels()
     activities = [i for i in found.lineage_ids() if ACTIVITY in labels[i]]
@@ -105,7 +105,7 @@ def nearest(store: LineagePrimitives, node_id: str, way: str, depth: int) -> lis
         if not found:
             return []
         start = {"id": node_id, "labels": found[0]["labels"], "props": {}}
-        hits = walk(reads.walk_step(way), start, way, depth, MAX_LIMIT)
+        hits = walk(reads.walk_step(way, depth, MAX_LIMIT), start, way, depth, MAX_LIMIT)
         return [{"id": hit["id"], "labels": hit["labels"], "distance": hit["distance"]}
                 for hit in sorted(hits, key=lambda h: (h["distance"], h["id"]))]
 

@@ -18,6 +18,10 @@ Rows (plain dicts):
 - user row: ``{"id", "labels", "type", "role", "summary"}`` (tasks that used or generated
   an entity: ``type`` is ``USED`` or ``WAS_GENERATED_BY``);
 - count row: ``{"workflow_id", "activity_id", "status", "count", "first_start", "last_end"}``;
+- link row: ``{"src_activity", "dst_activity", "inside", "count"}``: how many
+  ``WAS_INFORMED_BY`` edges (each (task, task) pair once) go from a task of the workflow
+  of activity ``src_activity`` to a task of activity ``dst_activity`` of the same workflow
+  (``inside``), or to a task outside it (``inside`` false, ``dst_activity`` ``None``);
 - crossing row: ``{"way", "task", "entity", "other", "other_workflow"}``;
 - edge row: ``{"type", "src", "dst", "role"}``.
 
@@ -94,9 +98,11 @@ class LineageReads:
                     return rows
         return rows
 
-    def walk_step(self, way: str) -> Callable[[list[str], str, int], list[Row]]:
-        """The step function for ONE breadth-first walk (a store may return a stateful one
-        that fetches several hops at once); by default :meth:`lineage_step`."""
+    def walk_step(self, way: str, depth: int = 1, limit: int = 1
+                  ) -> Callable[[list[str], str, int], list[Row]]:
+        """The step function for ONE breadth-first walk of at most ``depth`` hops and
+        ``limit`` hits (a store may return a stateful one that fetches several hops at
+        once, as the Neo4j store does); by default :meth:`lineage_step`."""
         return self.lineage_step
 
     def nodes_by_ids(self, ids: Sequence[str]) -> list[NodeRecord]:
@@ -160,6 +166,19 @@ class LineageReads:
                 props = node["props"]
                 count_task(groups, workflow_id, props)
         return list(groups.values())
+
+    def activity_links(self, workflow_id: str) -> list[Row]:
+        """``WAS_INFORMED_BY`` edges of a workflow's tasks counted per pair of activities
+        (link rows); here over :meth:`workflow_tasks`."""
+        rows = self.workflow_tasks(workflow_id, 2**62)
+        activity = {row["id"]: row["summary"].get("activity_id") for row in rows}
+        counts: dict[tuple[Any, Any, bool], int] = {}
+        for row in rows:
+            for other in row["informed_by"]:
+                key = (activity[row["id"]], activity.get(other), other in activity)
+                counts[key] = counts.get(key, 0) + 1
+        return [{"src_activity": src, "dst_activity": dst, "inside": inside, "count": n}
+                for (src, dst, inside), n in counts.items()]
 
     def workflow_crossings(self, workflow_id: str, limit: int) -> list[Row]:
         """Value-flow links between tasks of this workflow and tasks of other workflows

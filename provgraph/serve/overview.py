@@ -2,10 +2,12 @@
 and time span) and one edge per pair of activities whose tasks informed one another
 (``WAS_INFORMED_BY``, declared or by value flow), with how many task edges it stands for.
 
-Built from the lineage engine's primitives (``workflow_tasks``, ``task_counts``), so it
-reads the same from both stores. A workflow above :data:`OVERVIEW_TASKS` tasks keeps exact
-counts (``task_counts`` reads every task's activity and status) and draws the activity
-edges of the first :data:`OVERVIEW_TASKS` tasks only (``edges_truncated``).
+Built from two counting reads of the lineage primitives (``task_counts``: tasks per
+activity and status with their time span; ``activity_links``: ``WAS_INFORMED_BY`` edges
+per pair of activities), so it reads the same from both stores and its cost grows with the
+number of activities, not of tasks (no task row crosses to Python): the counts and the
+edges are exact at any size (``edges_truncated`` stays, always false, for the clients
+that read it).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from prov_model.vocab import TASK, WORKFLOW
 from provgraph.core.errors import ArgumentError, NotFoundError
 from provgraph.serve.nodes import view_node
 
-OVERVIEW_TASKS = 20_000
 FAILED = "ERROR"
 NO_ACTIVITY = "(no activity)"
 
@@ -46,6 +47,10 @@ class Activity:
                 "statuses": dict(sorted(self.statuses.items())),
                 "failed": self.statuses.get(FAILED, 0),
                 "started_at": self.started_at, "ended_at": self.ended_at}
+
+
+def _name(activity_id: Any) -> str:
+    return str(activity_id or NO_ACTIVITY)
 
 
 def workflow_node(store: Store, workflow_id: Any) -> NodeRecord | None:
@@ -75,34 +80,22 @@ def overview(store: Store, workflow_id: str) -> dict[str, Any]:
     if not isinstance(store, LineageReads):
         raise ArgumentError(f"{type(store).__name__} does not answer lineage queries")
     node = workflow_node(store, workflow_id)
-    rows = store.workflow_tasks(workflow_id, OVERVIEW_TASKS + 1)
-    if node is None and not rows:
+    counts = store.task_counts([workflow_id])
+    if node is None and not counts:
         raise NotFoundError(f"no workflow {workflow_id!r}")
-    truncated = len(rows) > OVERVIEW_TASKS
-    rows = rows[:OVERVIEW_TASKS]
     activities: dict[str, Activity] = {}
-    if truncated:  # exact counts from the counting primitive; edges from the first rows
-        for count in store.task_counts([workflow_id]):
-            name = str(count["activity_id"] or NO_ACTIVITY)
-            activities.setdefault(name, Activity(name)).add(
-                count["status"], count["count"], count["first_start"], count["last_end"])
-    activity_of: dict[str, str] = {}
-    for row in rows:
-        summary = row["summary"]
-        name = str(summary.get("activity_id") or NO_ACTIVITY)
-        activity_of[row["id"]] = name
-        if not truncated:
-            activities.setdefault(name, Activity(name)).add(
-                summary.get("status"), 1, summary.get("started_at"), summary.get("ended_at"))
+    for count in counts:
+        name = _name(count["activity_id"])
+        activities.setdefault(name, Activity(name)).add(
+            count["status"], count["count"], count["first_start"], count["last_end"])
     pairs: dict[tuple[str, str], int] = {}
     outside = 0
-    for row in rows:
-        for other in row["informed_by"]:
-            if other in activity_of:
-                key = (activity_of[row["id"]], activity_of[other])
-                pairs[key] = pairs.get(key, 0) + 1
-            else:
-                outside += 1
+    for link in store.activity_links(workflow_id) if counts else ():
+        if link["inside"]:
+            key = (_name(link["src_activity"]), _name(link["dst_activity"]))
+            pairs[key] = pairs.get(key, 0) + link["count"]
+        else:
+            outside += link["count"]
     statuses: dict[str, int] = {}
     for activity in activities.values():
         for status, number in activity.statuses.items():
@@ -122,7 +115,7 @@ def overview(store: Store, workflow_id: str) -> dict[str, Any]:
         "activities": [a.as_dict() for a in ordered],
         "edges": [{"src": src, "dst": dst, "count": n}
                   for (src, dst), n in sorted(pairs.items())],
-        "informed_by_outside": outside, "edges_truncated": truncated,
+        "informed_by_outside": outside, "edges_truncated": False,
         "version": digest.hexdigest()[:16],
     }
 
@@ -152,4 +145,4 @@ def activity_tasks(store: Store, workflow_id: str, activity: str, limit: int
             "ends": ends, "truncated": len(found) > limit}
 
 
-__all__ = ["NO_ACTIVITY", "OVERVIEW_TASKS", "activity_tasks", "overview", "workflow_node"]
+__all__ = ["NO_ACTIVITY", "activity_tasks", "overview", "workflow_node"]

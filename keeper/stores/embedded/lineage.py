@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import orjson
 
 from keeper.stores.embedded.write import chunks, marks
-from keeper.stores.lineage import LineageReads, Row, count_task, summary
+from keeper.stores.lineage import LineageReads, Row, summary
 from keeper.stores.records import NodeRecord
 from prov_model.entities import CONTENT_ID_PREFIX
 from prov_model.vocab import (
@@ -27,6 +27,12 @@ from prov_model.vocab import (
 T = TypeVar("T")
 _TYPES = ",".join(f"'{t}'" for t in LINEAGE_EDGE_TYPES)  # vocabulary constants, not input
 _loads = orjson.loads
+# An indexed column, or the prop when its value is not a string (then not in the column).
+_FLAT_OR_PROPS = "coalesce({0}, json_extract({1}, '$.{2}'))"
+
+
+def _flat(name: str, table: str = "") -> str:
+    return _FLAT_OR_PROPS.format(f"{table}{name}", f"{table}props", name)
 
 
 class EmbeddedLineage(LineageReads):
@@ -152,18 +158,45 @@ class EmbeddedLineage(LineageReads):
         return self._read(read)
 
     def task_counts(self, workflow_ids: list[str]) -> list[Row]:
-        sql, sets = self._tasks_sql("props")
-        groups: dict[tuple[Any, ...], Row] = {}
+        # One GROUP BY per workflow over the indexed columns (a value that is not a
+        # string is not in its column: read from the props then, as count_task would).
+        sql, sets = self._tasks_sql(
+            f"{_flat('activity_id')}, {_flat('status')}, "
+            "COUNT(*), MIN(json_extract(props, '$.started_at')), "
+            "MAX(json_extract(props, '$.ended_at'))")
         if not sets:
             return []
 
-        def read(conn: sqlite3.Connection) -> None:
-            for workflow_id in dict.fromkeys(workflow_ids):
-                for (props,) in conn.execute(sql, [workflow_id, *sets]):
-                    count_task(groups, workflow_id, _loads(props))
+        def read(conn: sqlite3.Connection) -> list[Row]:
+            return [{"workflow_id": workflow_id, "activity_id": activity, "status": status,
+                     "count": count, "first_start": first, "last_end": last}
+                    for workflow_id in dict.fromkeys(workflow_ids)
+                    for activity, status, count, first, last in conn.execute(
+                        sql + " GROUP BY 1, 2", [workflow_id, *sets])]
 
-        self._read(read)
-        return list(groups.values())
+        return self._read(read)
+
+    def activity_links(self, workflow_id: str) -> list[Row]:
+        sets = self.label_sets(TASK)
+        if not sets:
+            return []
+        task = f"labels IN ({marks(len(sets))})"
+        inside = f"coalesce(d.workflow_id = ? AND d.{task}, 0)"
+        sql = (f"SELECT {_flat('activity_id', 's.')}, "
+               f"CASE WHEN {inside} THEN "
+               f"{_flat('activity_id', 'd.')} END, {inside}, "
+               f"COUNT(DISTINCT e.src || char(0) || e.dst) FROM nodes s "
+               f"JOIN edges e ON e.src = s.id AND e.type = '{WAS_INFORMED_BY}' "
+               f"LEFT JOIN nodes d ON d.id = e.dst "
+               f"WHERE s.workflow_id = ? AND s.{task} GROUP BY 1, 2, 3")
+
+        def read(conn: sqlite3.Connection) -> list[Row]:
+            return [{"src_activity": src, "dst_activity": dst, "inside": bool(inside),
+                     "count": count}
+                    for src, dst, inside, count in conn.execute(
+                        sql, [workflow_id, *sets, workflow_id, *sets, workflow_id, *sets])]
+
+        return self._read(read)
 
     def workflow_crossings(self, workflow_id: str, limit: int) -> list[Row]:
         sql, sets = self._tasks_sql("id")

@@ -259,3 +259,60 @@ def test_neighbourhood_gives_every_edge_once(store: Store) -> None:
     assert ("WAS_PART_OF", "left", "wf-prep", "") in keys
     assert ("USED", "left", api.value_id(CLEAN), "table") in keys
     assert len(store.neighbourhood(["left", "join"], 2)) == 2
+
+
+@pytest.mark.integration
+def test_a_neo4j_walk_is_one_read_with_the_per_hop_answers(
+        neo4j: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from keeper.stores.neo4j import lineage as neo4j_lineage
+
+    ran: list[str] = []
+    real = neo4j_lineage._InTransaction._rows
+
+    def counted(self: Any, name: str, params: dict[str, Any]) -> Any:
+        ran.append(name)
+        return real(self, name, params)
+
+    monkeypatch.setattr(neo4j_lineage._InTransaction, "_rows", counted)
+
+    def both(start: str, way: str, depth: int, limit: int) -> tuple[dict[str, Any], list[str]]:
+        ran.clear()
+        setattr(neo4j, "_walk_in_one_read", False)  # noqa: B010 (the per-hop walk)
+        per_hop = api.lineage(neo4j, start, way, depth, limit).as_dict()
+        setattr(neo4j, "_walk_in_one_read", None)  # noqa: B010 (asked again)
+        ran.clear()
+        assert api.lineage(neo4j, start, way, depth, limit).as_dict() == per_hop, (
+            start, way, depth, limit)
+        return per_hop, list(ran)
+
+    for start, way in (("c24", "upstream"), ("c0", "downstream"), ("publish", "upstream"),
+                       ("clean", "downstream"), (RAW, "downstream")):
+        for depth in (2, 5, 10):
+            for limit in (1, 2, 3, 7, 1000):
+                answer, statements = both(start, way, depth, limit)
+                walks = [s for s in statements if s.startswith("lineage/walk_")]
+                assert len(walks) == 1, statements
+                if answer["hits"] and statements[1:] != walks:  # fell back: cap hit
+                    assert answer["truncated"], (start, way, depth, limit, statements)
+    _, statements = both("c24", "upstream", 10, 1000)
+    assert statements == ["lineage/nodes_by_ids", "lineage/walk_upstream"]
+    _, statements = both("c24", "upstream", 12, 1000)  # deeper: one read per hop
+    assert "lineage/walk_upstream" not in statements
+
+
+@pytest.mark.integration
+def test_the_overview_counts_are_the_same_on_both_stores_and_the_default(
+        embedded: Store, neo4j: Store) -> None:
+    from keeper.stores.lineage import LineageReads
+
+    def key(row: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(str(v) for v in row.values())
+
+    for wf in ("wf-prep", "wf-train", "wf-report", "wf-chain", "missing"):
+        links = sorted(embedded.activity_links(wf), key=key)
+        assert links == sorted(neo4j.activity_links(wf), key=key), wf
+        assert links == sorted(LineageReads.activity_links(embedded, wf), key=key), wf
+        counts = sorted(embedded.task_counts([wf]), key=key)
+        assert counts == sorted(neo4j.task_counts([wf]), key=key), wf
+        assert counts == sorted(LineageReads.task_counts(embedded, [wf]), key=key), wf
+    assert any(not row["inside"] for row in embedded.activity_links("wf-train"))
