@@ -33,7 +33,11 @@ LOCK_NAME = "writer.lock"
 APPLICATION_ID = 0x50475246  # "PGRF": this file is a provgraph store
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 10_000
-CACHE_KIB = 64 * 1024
+# SQLite's page cache: a reader (a CLI command, an export, the explorer) keeps a small one,
+# so its memory stays flat whatever the store's size; the writer (a keeper) a big one, as a
+# write touches index pages all over the file.
+READ_CACHE_KIB = 8 * 1024
+WRITE_CACHE_KIB = 64 * 1024
 
 # Node props and labels are JSON (orjson) as the Neo4j store keeps nested maps as JSON
 # strings; a few flat copies of props (workflow_id, activity_id, status) are columns so
@@ -123,10 +127,7 @@ def connect(path: Path) -> sqlite3.Connection:
                 f"({SCHEMA_VERSION}): upgrade provgraph to read it")
         conn.execute("PRAGMA synchronous = FULL")  # the keeper acks after commit: durable
         conn.execute("PRAGMA foreign_keys = OFF")
-        # A bigger page cache than SQLite's 2 MB default: a write touches index pages all
-        # over the file. It grows only as pages are used, so a short read stays small.
-        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
     except BaseException as exc:
         conn.close()
         if isinstance(exc, sqlite3.Error):

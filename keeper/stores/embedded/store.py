@@ -85,6 +85,7 @@ class EmbeddedStore(EmbeddedProv, EmbeddedLineage, Store):
         self.path = self.directory / sqlite_db.DB_NAME
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self._write_cache: sqlite3.Connection | None = None  # the connection that wrote
         self._writer = sqlite_db.WriterLock(self.directory)
         with self._lock:
             self._connection()
@@ -147,6 +148,10 @@ class EmbeddedStore(EmbeddedProv, EmbeddedLineage, Store):
         with self._lock:
             conn = self._connection()
             self._writer.acquire()
+            if self._write_cache is not conn:  # this process writes: a writer's page cache
+                conn.execute(f"PRAGMA cache_size = -{sqlite_db.WRITE_CACHE_KIB}")
+                conn.execute("PRAGMA temp_store = MEMORY")
+                self._write_cache = conn
             try:
                 with sqlite_db.transaction(conn, self.path, doing):
                     batch = Batch(conn, check=check)
