@@ -5,9 +5,10 @@ keyset pages.
 Why a table: an export of a 100k-task workflow must not hold its 300k ids in Python
 (:mod:`keeper.stores.scope`). Why not ``CREATE TEMP TABLE``: a writer's connection keeps
 its temporary database in memory (``temp_store = MEMORY``, set on a store's first write),
-so the ids would only move from Python's heap to SQLite's. An attached ``''`` database is a private temporary file with its
-own small page cache: the process stays flat. It exists on this store's connection only
-and is detached (deleted) when the export closes its scope, or the connection closes.
+so the ids would only move from Python's heap to SQLite's. An attached ``''`` database is
+a private temporary file with its own small page cache: the process stays flat. It exists
+on this store's connection only and is detached (deleted) when the export closes its
+scope, or the connection closes.
 """
 
 from __future__ import annotations
