@@ -84,7 +84,9 @@ def test_lineage_statements_project_the_summary_fields() -> None:
             fields = tuple(f.strip().lstrip(".") for f in projection.split(","))
             assert fields == SUMMARY_FIELDS, name
             seen += 1
-    assert seen == 4  # upstream_edges, downstream_edges, workflow_tasks, entity_users
+    # upstream_edges, downstream_edges, walk_upstream, walk_downstream, workflow_tasks,
+    # entity_users
+    assert seen == 6
 
 
 def test_the_edge_import_template_is_filled_only_with_a_bare_relationship_type() -> None:
