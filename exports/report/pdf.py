@@ -86,9 +86,14 @@ def _activities(sheet: Sheet, card: WorkflowCard) -> None:
 
 
 def _time_axis(card: WorkflowCard) -> float:
-    return card.started_at if card.started_at is not None else min(
-        (v for t in card.tasks for v in (number(t.get("started_at")), number(t.get("ended_at")))
-         if v is not None), default=0.0)
+    """The timeline's zero: the first task's start (a workflow's own start may come long
+    before its first task, and would squeeze every task into the end of the axis)."""
+    first = min((v for t in card.tasks
+                 for v in (number(t.get("started_at")), number(t.get("ended_at")))
+                 if v is not None), default=None)
+    if first is not None:
+        return first
+    return card.started_at if card.started_at is not None else 0.0
 
 
 def _timeline(sheet: Sheet, card: WorkflowCard) -> None:
@@ -127,7 +132,7 @@ def _timeline(sheet: Sheet, card: WorkflowCard) -> None:
     ax.set_yticks(range(len(names)), [short(n, 28) for n in names], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, span * 1.02)
-    ax.set_xlabel("seconds since the run started", fontsize=7, color=MUTED)
+    ax.set_xlabel("seconds since the first task started", fontsize=7, color=MUTED)
     ax.grid(axis="x", color=RULE, lw=0.4)
     used = Counter(str(t.get("status")) for t in card.tasks)
     handles = [sheet.plt.Rectangle((0, 0), 1, 1, color=STATUS_COLORS.get(s, OTHER_COLOR))
@@ -202,7 +207,7 @@ def _telemetry(sheet: Sheet, card: WorkflowCard) -> None:
                 label=f"{label} (moving mean)")
     ax.set_ylim(0, 100)
     ax.set_ylabel("% of the machine", fontsize=7, color=MUTED)
-    ax.set_xlabel("seconds since the run started (task start and end snapshots)",
+    ax.set_xlabel("seconds since the first task started (task start and end snapshots)",
                   fontsize=7, color=MUTED)
     ax.grid(color=RULE, lw=0.4)
     ax.legend(fontsize=6.5, frameon=False, loc="upper right", ncols=2)

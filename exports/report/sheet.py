@@ -152,11 +152,27 @@ class Sheet:
                 self.fig.patches.append(self.plt.Rectangle(
                     (LEFT, self.y - row_h), span, row_h, color=STRIPE, lw=0,
                     transform=self.fig.transFigure, zorder=-1))
-            for x, value, limit in zip(xs, row, chars, strict=False):
-                self.fig.text(x + 0.004, self.y - row_h * 0.5, _fit(value, limit),
-                              fontsize=FONT - 0.5, color=INK, va="center")
+            ends = [*xs[1:], RIGHT]
+            for x, end, value, limit in zip(xs, ends, row, chars, strict=False):
+                cell = self.fig.text(x + 0.004, self.y - row_h * 0.5, _fit(value, limit),
+                                     fontsize=FONT - 0.5, color=INK, va="center")
+                self._clip(cell, end - 0.006)
             self.y -= row_h
         self._rule(self.y)
+
+    def _clip(self, cell: Any, right: float) -> None:
+        """Shorten ``cell`` until it ends before ``right`` (figure fraction): the character
+        estimate of :func:`_fit` holds for usual text, this for any (``WWW...``)."""
+        renderer = self.fig.canvas.get_renderer()
+        inverse = self.fig.transFigure.inverted()
+        text = cell.get_text()
+        for _ in range(8):
+            box = cell.get_window_extent(renderer).transformed(inverse)
+            if box.x1 <= right or len(text) <= 2:
+                return
+            keep = max(1, int(len(text) * (right - box.x0) / max(box.x1 - box.x0, 1e-9)) - 2)
+            text = text[:keep].rstrip("…") + "…"
+            cell.set_text(text)
 
     def _rule(self, y: float) -> None:
         self.fig.lines.append(self.plt.Line2D([LEFT, RIGHT], [y, y], color=RULE, lw=0.6,

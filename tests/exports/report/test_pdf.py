@@ -52,7 +52,7 @@ def test_the_report_draws_every_section_and_plot(settings: Settings, tmp_path: P
                     "Artifacts", "About this report"):
         assert heading in text, heading
     assert "upload refused: quota exceeded" in text
-    assert "seconds since the run started" in text  # the timeline's and the CPU plot's axis
+    assert "seconds since the first task started" in text  # the timeline's and the CPU plot's axis
     assert "% of the machine" in text  # telemetry was captured: CPU and memory drawn
     assert "epochs_iteration (n=3)" in text
 
