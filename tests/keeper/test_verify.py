@@ -18,7 +18,7 @@ from keeper.loop import Keeper
 from keeper.sources.base import open_source
 from keeper.stores.base import open_store
 from provgraph.core.config import Settings, load_settings
-from provgraph.core.shards import shard_stream, shard_tags
+from provgraph.core.shards import shard_of, shard_stream, shard_tags
 from provgraph.core.wire import FIELD_BATCH, parse_batch_id
 from provgraph.services import redis_cluster as cluster_service
 from tests.keeper.conftest import installed, neo4j_settings
@@ -64,9 +64,15 @@ def test_verify_names_exactly_the_deleted_entry(on_cluster: Settings, tmp_path: 
     def step(i):
         return i
 
-    for w in range(3):
-        with Flowcept(workflow_id=f"verify-wf-{w}-{uuid.uuid4().hex[:6]}",
-                      start_persistence=False):
+    # one workflow per shard (a workflow's batches go to the shard of its id)
+    run = uuid.uuid4().hex[:6]
+    by_shard: dict[int, str] = {}
+    for n in range(1000):
+        by_shard.setdefault(shard_of(f"verify-wf-{n}-{run}", 3), f"verify-wf-{n}-{run}")
+        if len(by_shard) == 3:
+            break
+    for workflow_id in by_shard.values():
+        with Flowcept(workflow_id=workflow_id, start_persistence=False):
             for i in range(50):
                 step(i)
     recorder.configure(None)  # closes the hub: each producer_end is sent
