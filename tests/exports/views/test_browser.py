@@ -6,7 +6,6 @@ under ``test-artifacts/`` (or ``$PROVGRAPH_TEST_ARTIFACTS``)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -17,16 +16,16 @@ import pytest
 
 from exports.views import write_view
 from keeper.stores.embedded import EmbeddedStore
+from tests.browser import click_node, drawn_edges, shot
 from tests.exports.views.conftest import EPOCHS, WF, ids
 
+APP = "provgraphView"  # the window global holding the page's cytoscape
 pytestmark = pytest.mark.integration
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The network is closed here: Chromium must not try to reach anything.
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(os.environ.get("PROVGRAPH_TEST_ARTIFACTS")
-                 or Path(__file__).resolve().parents[3] / "test-artifacts")
 
 
 @pytest.fixture(scope="module")
@@ -70,30 +69,6 @@ def drawn(page: Any) -> dict[str, dict[str, str]]:
     return found
 
 
-def drawn_edges(page: Any) -> set[tuple[str, str, str]]:
-    rows = page.eval_on_selector_all(
-        "#drawn-edges li", "items => items.map(li => [li.dataset.source, li.dataset.target, "
-        "li.dataset.type])")
-    return {tuple(row) for row in rows}
-
-
-def click_node(page: Any, node_id: str) -> None:
-    """A real mouse click on the node where the page drew it."""
-    x, y = page.evaluate(
-        """id => { const cy = window.provgraphView.cy;
-                   const p = cy.getElementById(id).renderedPosition();
-                   const box = cy.container().getBoundingClientRect();
-                   return [box.left + p.x, box.top + p.y]; }""", node_id)
-    page.mouse.click(x, y)
-
-
-def shot(page: Any, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"view-{name}.png"
-    page.screenshot(path=str(path))
-    return path
-
-
 def test_opens_on_the_focus_with_one_level_up_and_down(page: Any) -> None:
     nodes = drawn(page)
     # load, what it used (up), what it generated and the epochs informed by it (down, the
@@ -115,20 +90,20 @@ def test_opens_on_the_focus_with_one_level_up_and_down(page: Any) -> None:
           return b.x1 >= 0 && b.y1 >= 0 && b.x2 <= w && b.y2 <= h; }); }""")
     assert inside
     assert "load" in page.text_content("#details")  # the focus's attributes
-    shot(page, "1-opened")
+    shot(page, "view-1-opened")
 
 
 def test_clicking_expands_the_loop_and_a_node(page: Any) -> None:
-    click_node(page, "group:epoch")
+    click_node(page, "group:epoch", APP)
     page.wait_for_function(f"document.body.dataset.drawnNodes >= {5 + EPOCHS}")
     nodes = drawn(page)
     assert "group:epoch" not in nodes
     assert {f"epoch-{i}" for i in range(EPOCHS)} <= set(nodes)
     assert nodes["epoch-7"]["label"].startswith("\u2717")  # the failed one is marked
     assert "evaluate" not in nodes
-    shot(page, "2-loop-expanded")
+    shot(page, "view-2-loop-expanded")
     before = len(nodes)
-    click_node(page, "epoch-11")  # adds its neighbours: its weights, and evaluate
+    click_node(page, "epoch-11", APP)  # adds its neighbours: its weights, and evaluate
     page.wait_for_function(f"document.body.dataset.drawnNodes > {before}")
     nodes = drawn(page)
     weights = [i for i, n in nodes.items() if n["label"].startswith("model weights after e")]
@@ -137,11 +112,11 @@ def test_clicking_expands_the_loop_and_a_node(page: Any) -> None:
     # The selected node's upstream and downstream are highlighted.
     assert page.evaluate("window.provgraphView.cy.$('node.up').length") >= 1
     assert page.evaluate("window.provgraphView.cy.$('node.down').length") >= 1
-    shot(page, "3-epoch-11-expanded")
-    click_node(page, "epoch-7")
+    shot(page, "view-3-epoch-11-expanded")
+    click_node(page, "epoch-7", APP)
     page.wait_for_selector("#details h2.failed")
     assert "loss is NaN" in page.text_content("#details")
-    shot(page, "4-failed-selected")
+    shot(page, "view-4-failed-selected")
 
 
 def test_depth_selector_and_search(page: Any) -> None:
@@ -156,18 +131,18 @@ def test_depth_selector_and_search(page: Any) -> None:
     nodes = drawn(page)
     assert "evaluate" in nodes and "epoch-11" in nodes
     assert "epoch-3" not in nodes
-    shot(page, "5-search-evaluate")
+    shot(page, "view-5-search-evaluate")
 
 
 def test_expanding_a_group_keeps_every_edge(page: Any) -> None:
     """Opening a collapsed group redraws each of its edges from its members: nothing that
     was connected before the click floats after it (the workflow keeps its edges too)."""
-    click_node(page, WF)  # the workflow, selected: its context edges are drawn
+    click_node(page, WF, APP)  # the workflow, selected: its context edges are drawn
     page.wait_for_function("document.body.dataset.drawnNodes > 6")
     before_nodes, before = drawn(page), drawn_edges(page)
     assert "group:epoch" in before_nodes
     workflow_edges = {e for e in before if WF in e[:2]}
-    click_node(page, "group:epoch")
+    click_node(page, "group:epoch", APP)
     page.wait_for_function(
         f"document.body.dataset.drawnNodes >= {len(before_nodes) + EPOCHS - 1}")
     after_nodes, after = drawn(page), drawn_edges(page)
@@ -183,4 +158,4 @@ def test_expanding_a_group_keeps_every_edge(page: Any) -> None:
     floating = {n for n in after_nodes if not any(n in e[:2] for e in after)}
     assert not floating, floating
     assert len({e for e in after if WF in e[:2]}) >= len(workflow_edges)
-    shot(page, "5-group-expanded-keeps-edges")
+    shot(page, "view-5-group-expanded-keeps-edges")

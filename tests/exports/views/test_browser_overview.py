@@ -14,8 +14,9 @@ import pytest
 from exports.views import write_view
 from keeper.stores.embedded import EmbeddedStore
 from prov_model import map_batch
+from tests.browser import click_node, drawn_edges, shot
 from tests.exports.views.pipeline import STAGES, pipeline
-from tests.exports.views.test_browser import browser, click_node, drawn, drawn_edges, shot
+from tests.exports.views.test_browser import APP, browser, drawn
 
 pytestmark = pytest.mark.integration
 __all__ = ["browser"]  # the fixture, shared
@@ -63,7 +64,7 @@ def test_a_large_workflow_opens_on_its_activities_and_drills_down(
         assert page.text_content("#status").startswith("Activity overview: 6 activities of "
                                                       f"{4 * per + 2} tasks")
         shot(page, f"overview-{name}-1-activities")
-        click_node(page, "activity:train_epoch")
+        click_node(page, "activity:train_epoch", APP)
         page.wait_for_function("document.body.dataset.mode === 'activity'", timeout=20_000)
         nodes = drawn(page)
         tasks = {i for i, n in nodes.items() if n["label"].lstrip("\u2717 ").startswith(
@@ -77,11 +78,11 @@ def test_a_large_workflow_opens_on_its_activities_and_drills_down(
         assert f"preprocess ({per} task edges)" in details
         assert ("more task(s) of this activity are not drawn" in details) == (per > 400)
         shot(page, f"overview-{name}-2-train-epoch")
-        click_node(page, f"{workflow}-epoch-13")  # a task: its attributes in the panel
+        click_node(page, f"{workflow}-epoch-13", APP)  # a task: its attributes in the panel
         page.wait_for_selector("#details h2.failed")
         assert "loss is NaN" in page.text_content("#details")
         page.click("#fit")  # at 400 tasks the neighbours lie beyond the readable start
-        click_node(page, "activity:evaluate")  # a neighbour: drill into it
+        click_node(page, "activity:evaluate", APP)  # a neighbour: drill into it
         page.wait_for_function(
             "document.getElementById('details').textContent.startsWith('evaluate')")
         assert f"{workflow}-eval-0" in drawn(page)
@@ -99,7 +100,7 @@ def test_edge_labels_show_on_hover(browser: Any, big_store: EmbeddedStore,
     write_view(big_store, out, workflow="wf-302")
     page = open_page(browser, out)
     try:
-        click_node(page, "activity:train_epoch")
+        click_node(page, "activity:train_epoch", APP)
         page.wait_for_function("document.body.dataset.mode === 'activity'")
         edge = "window.provgraphView.cy.edges().filter(e => e.target().id() === " \
                "'activity:preprocess')[0]"

@@ -15,7 +15,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -168,7 +167,3 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def server(request: pytest.FixtureRequest) -> Server:
     server: Server = request.getfixturevalue(f"{request.param}_server")
     return server
-
-
-ARTIFACTS = Path(os.environ.get("PROVGRAPH_TEST_ARTIFACTS")
-                 or Path(__file__).resolve().parents[3] / "test-artifacts")

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from prov_model import map_batch
+from tests.browser import click_node, drawn_edges, shot
 from tests.conftest import wait_for
 from tests.provgraph.serve.conftest import (
-    ARTIFACTS,
     EPOCHS,
     HOSTILE,
     HOSTILE_VALUE,
@@ -26,6 +26,7 @@ from tests.provgraph.serve.conftest import (
     late_task,
 )
 
+APP = "provgraphExplorer"  # the window global holding the page's cytoscape
 pytestmark = pytest.mark.integration
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -76,30 +77,6 @@ def drawn(page: Any) -> dict[str, dict[str, str]]:
     return found
 
 
-def drawn_edges(page: Any) -> set[tuple[str, str, str]]:
-    rows = page.eval_on_selector_all(
-        "#drawn-edges li", "items => items.map(li => [li.dataset.source, li.dataset.target, "
-        "li.dataset.type])")
-    return {tuple(row) for row in rows}
-
-
-def click_node(page: Any, node_id: str) -> None:
-    """A real mouse click where the page drew the node."""
-    x, y = page.evaluate(
-        """id => { const cy = window.provgraphExplorer.cy;
-                   const p = cy.getElementById(id).renderedPosition();
-                   const box = cy.container().getBoundingClientRect();
-                   return [box.left + p.x, box.top + p.y]; }""", node_id)
-    page.mouse.click(x, y)
-
-
-def shot(page: Any, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"serve-{name}.png"
-    page.screenshot(path=str(path))
-    return path
-
-
 def open_training(page: Any) -> None:
     page.click(f"#workflows tr[data-id='{WF_TRAIN}'] a")
     page.wait_for_selector("body[data-ready=workflow]", timeout=20_000)
@@ -111,7 +88,7 @@ def test_the_list_then_a_workflows_activities_names_as_text(page: Any) -> None:
     first = page.text_content("#workflows tbody tr:first-child")
     assert HOSTILE in first and "RUNNING" in first  # the script-bearing name, as text
     assert page.eval_on_selector_all("#workflows img", "imgs => imgs.length") == 0
-    shot(page, "1-workflows")
+    shot(page, "serve-1-workflows")
     page.fill("#wf-filter", "prep")
     wait_js(page, "document.querySelectorAll('#workflows tbody tr').length === 1")
     page.fill("#wf-filter", "")
@@ -123,20 +100,20 @@ def test_the_list_then_a_workflows_activities_names_as_text(page: Any) -> None:
     assert (f"activity:{HOSTILE}", "activity:epoch", "WAS_INFORMED_BY") in drawn_edges(page)
     assert HOSTILE in page.text_content("#details")
     assert page.eval_on_selector_all("#details img, #details script", "x => x.length") == 0
-    shot(page, "2-workflow-activities")
+    shot(page, "serve-2-workflow-activities")
 
 
 def test_open_an_activity_expand_a_node_and_search(page: Any) -> None:
     open_training(page)
-    click_node(page, "activity:epoch")
+    click_node(page, "activity:epoch", APP)
     wait_js(page, f"document.body.dataset.drawnNodes >= {EPOCHS + 1}")
     nodes = drawn(page)
     assert {f"epoch-{i}" for i in range(EPOCHS)} <= set(nodes)
     assert "activity:epoch" not in nodes and f"activity:{HOSTILE}" in nodes
     assert nodes["epoch-7"]["label"].startswith("\u2717")
-    shot(page, "3-activity-opened")
+    shot(page, "serve-3-activity-opened")
     before = set(nodes)
-    click_node(page, "epoch-11")  # adds what it used and what used what it made
+    click_node(page, "epoch-11", APP)  # adds what it used and what used what it made
     wait_js(page, f"document.body.dataset.drawnNodes > {len(before)}")
     page.wait_for_selector("#details table")
     after = drawn(page)
@@ -147,7 +124,7 @@ def test_open_an_activity_expand_a_node_and_search(page: Any) -> None:
     assert any(label.startswith("the loaded dataset") for label in labels)
     assert "epoch-11" in page.text_content("#details")
     assert page.eval_on_selector_all("#details a[download]", "a => a.length") >= 3
-    shot(page, "4-epoch-11-expanded")
+    shot(page, "serve-4-epoch-11-expanded")
     page.click("text=expand upstream")
     page.fill("#search", "/data/raw/measurements.csv")
     page.wait_for_selector("#results li[data-id^='e:']")
@@ -155,26 +132,26 @@ def test_open_an_activity_expand_a_node_and_search(page: Any) -> None:
     wait_js(page, "document.querySelector('#details h2') && document.querySelector("
                            "'#details h2').textContent.startsWith('/data/raw')")
     assert any(n["label"].startswith("/data/raw") for n in drawn(page).values())
-    shot(page, "5-search-value")
+    shot(page, "serve-5-search-value")
 
 
 def test_script_bearing_values_are_text_and_a_running_workflow_gains_a_task(
         page: Any, embedded_server: Server) -> None:
     open_training(page)
-    click_node(page, f"activity:{HOSTILE}")
+    click_node(page, f"activity:{HOSTILE}", APP)
     wait_js(page, "!!document.querySelector('#drawn-nodes li[data-id=\"evaluate\"]')")
-    click_node(page, "evaluate")
+    click_node(page, "evaluate", APP)
     page.wait_for_selector("#details table")
     wait_js(page, "Number(document.body.dataset.drawnNodes) >= 5")
     labels = [n["label"] for n in drawn(page).values()]
     assert any(label.startswith("<script>") for label in labels)  # drawn as text
     assert HOSTILE_VALUE[:20] in page.text_content("#details")
     assert page.eval_on_selector_all("script", "s => s.length") == 3  # only the page's own
-    shot(page, "6-hostile-as-text")
+    shot(page, "serve-6-hostile-as-text")
     tasks = int(page.get_attribute("body", "data-tasks"))
     embedded_server.store.write(map_batch([late_task(1)]))
     wait_js(page, f"Number(document.body.dataset.tasks) === {tasks + 1}",
             timeout=15)
     page.wait_for_selector("#drawn-nodes li[data-id='activity:publish']", state="attached")
     assert "live" in page.text_content("#live")
-    shot(page, "7-live-new-task")
+    shot(page, "serve-7-live-new-task")
