@@ -18,9 +18,7 @@ spooled line remembers its shard, and replaying skips the entries a shard alread
 
 from __future__ import annotations
 
-import itertools
 import logging
-import os
 import threading
 import time
 from collections import defaultdict
@@ -34,6 +32,7 @@ from redis.cluster import RedisCluster
 from redis.retry import Retry
 
 from capture.hubs.base import Encoded, Hub, Message
+from capture.hubs.numbering import Numbering
 from capture.hubs.redis_stream import decode_entry
 from capture.hubs.spool import Entry, Spool
 from provgraph.core import wire
@@ -99,7 +98,7 @@ class RedisClusterHub(Hub):
         self._down_since: float | None = None
         self._next_try = 0.0
         self._orphans_checked = False
-        self._new_producer()
+        self.numbering = Numbering()
         self.sent_batches = 0
 
     @classmethod
@@ -109,14 +108,10 @@ class RedisClusterHub(Hub):
                    max_stream_len=cfg.max_stream_len, connect_timeout_s=cfg.connect_timeout_s,
                    socket_timeout_s=cfg.socket_timeout_s, retry_interval_s=cfg.retry_interval_s)
 
-    def _new_producer(self) -> None:
-        self.producer = wire.new_producer_id()
-        self._pid = os.getpid()
-        self._seq = itertools.count(1)
-        self.last_seq = 0
-        self.sent_messages = 0  # in all numbered entries so far
-        self._ended = False
-        self._home = shard_of(self.producer, len(self.streams))
+    @property
+    def _home(self) -> int:
+        """The shard of this producer's messages that name no workflow."""
+        return shard_of(self.numbering.producer, len(self.streams))
 
     def _connected(self) -> Any:
         if self._client is None:
@@ -128,8 +123,7 @@ class RedisClusterHub(Hub):
     def _entries(self, batch: list[Encoded]) -> list[Entry]:
         """The batch as numbered entries, one per shard it touches (spool ids carry the
         shard: ``<shard>|<batch id>``)."""
-        if self._pid != os.getpid():  # forked: a producer of its own
-            self._new_producer()
+        self.numbering.forked()  # a forked child numbers as a producer of its own
         n = len(self.streams)
         parts: dict[int, list[Encoded]] = defaultdict(list)
         for message in batch:
@@ -144,10 +138,8 @@ class RedisClusterHub(Hub):
                 parts[self._home].append(message)
         entries = []
         for shard, messages in parts.items():
-            self.last_seq = next(self._seq)
-            entries.append((f"{shard}|{wire.batch_id(self.producer, self.last_seq)}",
+            entries.append((f"{shard}|{self.numbering.next_id(len(messages))}",
                             wire.encode_batch(messages)))
-            self.sent_messages += len(messages)
         return entries
 
     def _xadd_all(self, entries: list[Entry]) -> None:
@@ -280,10 +272,8 @@ class RedisClusterHub(Hub):
         """Say how far this producer counted (``producer_end``), then replay what is
         spooled if the cluster answers."""
         with self._lock:
-            if self.last_seq and self._pid == os.getpid() and not self._ended:
-                self._ended = True
-                end = wire.producer_end(self.producer, self.last_seq + 1,
-                                                      self.sent_messages)
+            end = self.numbering.end()  # say how far this producer counted
+            if end is not None:
                 self._send_locked(self._entries([orjson.dumps(end)]))
             if self.spool.own_pending():
                 self._replay_locked()

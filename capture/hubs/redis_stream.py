@@ -15,9 +15,7 @@ spool and a reconnect is tried at most every ``retry_interval_s``.
 
 from __future__ import annotations
 
-import itertools
 import logging
-import os
 import threading
 import time
 from pathlib import Path
@@ -27,8 +25,8 @@ import orjson
 import redis
 
 from capture.hubs.base import Encoded, Hub, Message
+from capture.hubs.numbering import Numbering
 from capture.hubs.spool import Entry, Spool
-from provgraph.core import wire
 from provgraph.core.errors import HubError
 from provgraph.core.wire import FIELD_BATCH, FIELD_PAYLOAD, encode_batch
 
@@ -81,7 +79,7 @@ class RedisHub(Hub):
         self._down_since: float | None = None
         self._next_try = 0.0
         self._orphans_checked = False  # spools left by processes that died with Redis down
-        self._new_producer()
+        self.numbering = Numbering()
         self.sent_batches = 0
 
     @classmethod
@@ -103,20 +101,6 @@ class RedisHub(Hub):
 
     # --- sending ---------------------------------------------------------------------------
 
-    def _new_producer(self) -> None:
-        self.producer = wire.new_producer_id()
-        self._pid = os.getpid()
-        self._batch_counter = itertools.count(1)
-        self.last_seq = 0
-        self.sent_messages = 0  # in all numbered entries so far
-        self._ended = False
-
-    def _new_batch_id(self) -> str:
-        if self._pid != os.getpid():  # forked: a producer of its own
-            self._new_producer()
-        self.last_seq = next(self._batch_counter)
-        return wire.batch_id(self.producer, self.last_seq)
-
     def _xadd_all(self, entries: list[Entry]) -> None:
         """Append entries in order; several go in one MULTI/EXEC (all or none), one alone
         needs no transaction (an XADD is atomic)."""
@@ -133,9 +117,7 @@ class RedisHub(Hub):
         if not batch:
             return
         with self._lock:
-            entry = (self._new_batch_id(), encode_batch(batch))
-            self.sent_messages += len(batch)
-            self._send_locked(entry)
+            self._send_locked((self.numbering.next_id(len(batch)), encode_batch(batch)))
 
     def _send_locked(self, entry: Entry) -> None:
         if not self._orphans_checked:
@@ -226,11 +208,9 @@ class RedisHub(Hub):
 
     def close(self) -> None:
         with self._lock:
-            if self.last_seq and self._pid == os.getpid() and not self._ended:
-                self._ended = True  # say how far this producer counted
-                end = orjson.dumps(wire.producer_end(self.producer, self.last_seq + 1,
-                                                      self.sent_messages))
-                self._send_locked((self._new_batch_id(), encode_batch([end])))
+            end = self.numbering.end()  # say how far this producer counted
+            if end is not None:
+                self._send_locked((self.numbering.next_id(0), encode_batch([orjson.dumps(end)])))
             if self.spool.own_pending():
                 self._replay_locked()
             self.spool.close()
